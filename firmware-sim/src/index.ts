@@ -1,0 +1,5 @@
+export { renderMeter, type RenderedMeter } from './render/compose.ts';
+export { renderOptionsSchema, resolveRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './render/options.ts';
+export { meterReading, type MeterReading } from './render/reading.ts';
+export { ALIGNMENT_MAX_ROTATION_DEGREES } from './render/layout.ts';
+export { InvalidOptionError, type OptionIssue } from './errors.ts';
