@@ -3,3 +3,5 @@ export { renderOptionsSchema, resolveRenderOptions, type RenderOptions, type Res
 export { meterReading, type MeterReading } from './render/reading.ts';
 export { ALIGNMENT_MAX_ROTATION_DEGREES } from './render/layout.ts';
 export { InvalidOptionError, type OptionIssue } from './errors.ts';
+export { STRESS_CONDITIONS, stressCases, type StressCase, type StressCondition } from './stress/conditions.ts';
+export { writeStressSet, type StressManifestEntry, type StressSetOptions } from './stress/write-set.ts';

@@ -59,7 +59,7 @@ export const renderOptionsSchema = z
     seed: z.number().int().min(0).max(0xffff_ffff).default(1),
   })
   .refine((options) => options.value < 10 ** (options.wheels - options.decimalWheels), {
-    message: 'is too large for the integer wheels: use a smaller value or more wheels',
+    message: 'must be below 10^(wheels - decimalWheels): use a smaller value or more wheels',
     path: ['value'],
   });
 

@@ -32,9 +32,9 @@ export function meterReading(value: number, shape: MeterShape): MeterReading {
   return {
     value: shownUnits / 10 ** decimals,
     text: formatUnits(shownUnits, shape.wheels - shape.decimalWheels, decimals),
-    wheelPositions: wheelPositions(units / 10 ** shape.pointers, shape.wheels, shape.rolling),
+    wheelPositions: wheelPositions(units / 10 ** shape.pointers, shape.wheels, shape.rolling).map(roundPosition),
     pointerPositions: Array.from({ length: shape.pointers }, (_, index) =>
-      positiveModulo(units / 10 ** (shape.pointers - index - 1), 10),
+      roundPosition(positiveModulo(units / 10 ** (shape.pointers - index - 1), 10)),
     ),
   };
 }
@@ -42,6 +42,11 @@ export function meterReading(value: number, shape: MeterShape): MeterReading {
 function snapToInteger(scaled: number): number {
   const nearest = Math.round(scaled);
   return Math.abs(scaled - nearest) < INTEGER_SNAP ? nearest : scaled;
+}
+
+/** Rounds away float error such as 7.080000000001746; a nanounit is far below one pixel of needle travel. */
+function roundPosition(position: number): number {
+  return Math.round(position * 1e9) / 1e9;
 }
 
 function formatUnits(units: number, integerDigits: number, decimals: number): string {
