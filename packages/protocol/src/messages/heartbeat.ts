@@ -28,6 +28,13 @@ export const heartbeatMessageSchema = z.object({
   configVersion: z.number().int().min(0).nullable().default(null),
   /** Consecutive failed captures; 0 after a success. */
   captureFailures: z.number().int().min(0).default(0),
+  /**
+   * Device clock minus the cloud's clock in milliseconds, measured by the device from the `Date`
+   * header of its last HTTP exchange with the cloud (1 s resolution); null when not measured.
+   */
+  clockSkewMs: z.number().int().nullable().default(null),
+  /** Whether the device's time service reports the clock as synchronised; null when unknown. */
+  clockSynchronized: z.boolean().nullable().default(null),
 });
 
 export type DeviceError = z.infer<typeof deviceErrorSchema>;

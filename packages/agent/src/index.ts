@@ -1,0 +1,10 @@
+export { startAgent, FIRMWARE_VERSION, type AgentHandle, type AgentOptions, type AgentStatus } from './agent.ts';
+export { loadConfigFile, resolveAgentConfig, formatIssues, LOCAL_CONFIG_VERSION, type AgentConfig } from './config/load.ts';
+export { agentConfigSchema, type AgentConfigInput, type AgentConfigFile } from './config/schema.ts';
+export { runCycle, type CycleOutcome, type ImageReader } from './pipeline.ts';
+export { createCaptureSource, captureWithRetry, type CaptureSource, type CapturedImage } from './capture/index.ts';
+export { pairDevice, type PairOptions, type PairResult } from './pair.ts';
+export { readCredentials, type Credentials } from './credentials.ts';
+export { discoveryMessages } from './mqtt/home-assistant.ts';
+export { nextCaptureAt, isQuietTime } from './schedule.ts';
+export { CaptureError, ConfigError, PairingError } from './errors.ts';

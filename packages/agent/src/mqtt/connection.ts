@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { encodePayload, topics } from '@metervision/protocol';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { MqttSettings } from '../config/schema.ts';
+
+export interface ConnectionOptions {
+  deviceId: string;
+  url: string;
+  username: string;
+  password?: string;
+  settings: MqttSettings;
+  logger: Logger;
+}
+
+/**
+ * Opens the device's MQTT connection. It returns at once and keeps reconnecting every
+ * `reconnectPeriodMs` for as long as the agent runs.
+ *
+ * - Client id = device id, as the cloud's broker requires.
+ * - Last will: a retained `offline` status (QoS 1), published by the broker when the connection
+ *   drops without a DISCONNECT (MQTT 3.1.1 §3.1.2.5).
+ * - Clean session: commands sent while the device is offline are not queued for it, so a stale
+ *   `capture_now` does not run hours later; the retained configuration arrives on every connect.
+ */
+export function connectMqtt(options: ConnectionOptions): MqttClient {
+  const { deviceId, settings, logger } = options;
+  const clientOptions: IClientOptions = {
+    clientId: deviceId,
+    username: options.username,
+    password: options.password,
+    clean: true,
+    protocolVersion: 4,
+    keepalive: settings.keepaliveSeconds,
+    reconnectPeriod: settings.reconnectPeriodMs,
+    connectTimeout: settings.connectTimeoutMs,
+    // Readings go through the SQLite outbox, so nothing relies on mqtt.js' memory queue for QoS 0.
+    queueQoSZero: false,
+    will: lastWill(deviceId),
+    ca: settings.caFile ? readFileSync(settings.caFile) : undefined,
+  };
+
+  const client = mqtt.connect(options.url, clientOptions);
+
+  client.on('connect', () => {
+    logger.info({ url: redactBrokerUrl(options.url), deviceId }, 'connected to broker');
+    client.publish(topics.status(deviceId), statusPayload('online'), { qos: 1, retain: true }, (error) => {
+      if (error) logger.warn({ err: error.message }, 'online status not published');
+    });
+  });
+  client.on('reconnect', () => {
+    // The will carries the time of the CONNECT it belongs to.
+    client.options.will = lastWill(deviceId);
+    logger.debug({ deviceId }, 'reconnecting to broker');
+  });
+  client.on('offline', () => logger.warn({ deviceId }, 'broker connection lost, will retry'));
+  client.on('error', (error) => logger.warn({ err: error.message, deviceId }, 'broker connection error'));
+
+  return client;
+}
+
+function lastWill(deviceId: string): NonNullable<IClientOptions['will']> {
+  return { topic: topics.status(deviceId), payload: Buffer.from(statusPayload('offline')), qos: 1, retain: true };
+}
+
+/** The retained presence message; `reason` marks a deliberate disconnect. */
+export function statusPayload(state: 'online' | 'offline', reason?: string): string {
+  return encodePayload('status', { v: 1, state, at: new Date().toISOString(), reason });
+}
+
+/** The broker URL without user info, for logs. */
+export function redactBrokerUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return '(invalid url)';
+  }
+}
