@@ -1,0 +1,150 @@
+import type { InkImage } from './binarize.ts';
+
+/** Bounding box and ink count of a group of ink pixels, in window pixels (inclusive bounds). */
+export interface InkBox {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  area: number;
+}
+
+/**
+ * Ink blobs of one digit at one height of the wheel. A rolling wheel shows two bands: the
+ * leaving digit cut at the top edge and the entering digit cut at the bottom edge.
+ */
+export interface GlyphBand extends InkBox {
+  /** Labels of the connected components that make up this band. */
+  labels: number[];
+  touchesTop: boolean;
+  touchesBottom: boolean;
+}
+
+export interface WheelGlyphs {
+  /** Component label of every pixel, 0 for background. */
+  labels: Int32Array;
+  /** Bands from top to bottom, after dropping noise, wheel edges and window rims. */
+  bands: GlyphBand[];
+}
+
+// Blobs smaller than this share of the window are noise, dust or JPEG artefacts.
+const MIN_AREA_SHARE = 0.004;
+// Blobs centred this close to the left or right edge are wheel edges or the gap between wheels.
+const SIDE_MARGIN_SHARE = 0.15;
+// Flat blobs lower than this share of the window height and wider than RIM_WIDTH_SHARE are window rims.
+const RIM_HEIGHT_SHARE = 0.07;
+const RIM_WIDTH_SHARE = 0.3;
+
+/** Finds the digit bands in a binarised wheel window. */
+export function findGlyphBands(image: InkImage): WheelGlyphs {
+  const { labels, boxes } = labelComponents(image);
+  const kept = boxes.filter((box) => box.label > 0 && isGlyphPart(box, image.width, image.height));
+  return { labels, bands: groupIntoBands(kept, image.height) };
+}
+
+function isGlyphPart(box: InkBox, width: number, height: number): boolean {
+  if (box.area < MIN_AREA_SHARE * width * height) return false;
+
+  const centreX = (box.left + box.right) / 2;
+  const touchesSide = box.left === 0 || box.right === width - 1;
+  if (touchesSide && (centreX < SIDE_MARGIN_SHARE * width || centreX > (1 - SIDE_MARGIN_SHARE) * width)) return false;
+
+  const boxHeight = box.bottom - box.top + 1;
+  const boxWidth = box.right - box.left + 1;
+  const touchesRim = box.top === 0 || box.bottom === height - 1;
+  if (!touchesRim && boxHeight < RIM_HEIGHT_SHARE * height && boxWidth > RIM_WIDTH_SHARE * width) return false;
+
+  return true;
+}
+
+function groupIntoBands(boxes: (InkBox & { label: number })[], height: number): GlyphBand[] {
+  const sorted = [...boxes].sort((a, b) => a.top - b.top);
+  const bands: GlyphBand[] = [];
+  // Strokes of one digit may break apart after thresholding; parts that overlap vertically (or
+  // nearly) belong to the same digit.
+  const tolerance = Math.max(1, Math.round(0.03 * height));
+
+  for (const box of sorted) {
+    const band = bands.at(-1);
+    if (band && box.top <= band.bottom + tolerance) {
+      band.left = Math.min(band.left, box.left);
+      band.right = Math.max(band.right, box.right);
+      band.bottom = Math.max(band.bottom, box.bottom);
+      band.area += box.area;
+      band.labels.push(box.label);
+      continue;
+    }
+    bands.push({ left: box.left, top: box.top, right: box.right, bottom: box.bottom, area: box.area, labels: [box.label], touchesTop: false, touchesBottom: false });
+  }
+
+  for (const band of bands) {
+    band.touchesTop = band.top <= 1;
+    band.touchesBottom = band.bottom >= height - 2;
+  }
+  return bands;
+}
+
+/** Labels 8-connected ink components; label 0 is background and `boxes[label]` describes each. */
+export function labelComponents(image: InkImage): { labels: Int32Array; boxes: (InkBox & { label: number })[] } {
+  const { ink, width, height } = image;
+  const labels = new Int32Array(width * height);
+  const boxes: (InkBox & { label: number })[] = [{ label: 0, left: 0, top: 0, right: 0, bottom: 0, area: 0 }];
+  const stack: number[] = [];
+
+  for (let start = 0; start < ink.length; start += 1) {
+    if (ink[start] === 0 || labels[start] !== 0) continue;
+
+    const label = boxes.length;
+    const box = { label, left: width, top: height, right: -1, bottom: -1, area: 0 };
+    boxes.push(box);
+    labels[start] = label;
+    stack.push(start);
+
+    while (stack.length > 0) {
+      const index = stack.pop()!;
+      const x = index % width;
+      const y = (index - x) / width;
+      box.area += 1;
+      if (x < box.left) box.left = x;
+      if (x > box.right) box.right = x;
+      if (y < box.top) box.top = y;
+      if (y > box.bottom) box.bottom = y;
+
+      for (let ny = Math.max(0, y - 1); ny <= Math.min(height - 1, y + 1); ny += 1) {
+        for (let nx = Math.max(0, x - 1); nx <= Math.min(width - 1, x + 1); nx += 1) {
+          const neighbour = ny * width + nx;
+          if (ink[neighbour] === 1 && labels[neighbour] === 0) {
+            labels[neighbour] = label;
+            stack.push(neighbour);
+          }
+        }
+      }
+    }
+  }
+  return { labels, boxes };
+}
+
+/**
+ * Renders the components of `band` as black ink on white with `margin` pixels around, as an 8-bit
+ * greyscale image: the input tesseract reads best.
+ */
+export function renderBand(glyphs: WheelGlyphs, band: GlyphBand, width: number, margin: number): { data: Uint8Array; width: number; height: number } {
+  const keep = new Set(band.labels);
+  const outWidth = band.right - band.left + 1 + 2 * margin;
+  const outHeight = band.bottom - band.top + 1 + 2 * margin;
+  const data = new Uint8Array(outWidth * outHeight).fill(255);
+
+  for (let y = band.top; y <= band.bottom; y += 1) {
+    for (let x = band.left; x <= band.right; x += 1) {
+      if (keep.has(glyphs.labels[y * width + x]!)) {
+        data[(y - band.top + margin) * outWidth + (x - band.left + margin)] = 0;
+      }
+    }
+  }
+  return { data, width: outWidth, height: outHeight };
+}
+
+/** Encodes 8-bit greyscale pixels as binary PGM, which tesseract's image reader takes without decoding cost. */
+export function encodePgm(image: { data: Uint8Array; width: number; height: number }): Buffer {
+  return Buffer.concat([Buffer.from(`P5\n${image.width} ${image.height}\n255\n`, 'ascii'), image.data]);
+}
