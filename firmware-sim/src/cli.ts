@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { InvalidOptionError } from './errors.ts';
 import { describeOptionError, UsageError } from './cli/flags.ts';
+import { cameraHelp, runCamera } from './cli/camera-command.ts';
 import { renderHelp, runRender } from './cli/render-command.ts';
 import { runStressSet, stressSetHelp } from './cli/stress-set-command.ts';
 
@@ -18,6 +19,7 @@ export interface CommandContext {
 const COMMANDS: Record<string, Command> = {
   render: { summary: 'Render one meter image and its truth JSON', help: renderHelp, run: runRender },
   'stress-set': { summary: 'Write a labelled set of images under hard conditions', help: stressSetHelp, run: runStressSet },
+  camera: { summary: 'Run a virtual ESP32-CAM (HTTP snapshots of a running meter)', help: cameraHelp, run: runCamera },
 };
 
 function mainHelp(): string {

@@ -5,3 +5,7 @@ export { ALIGNMENT_MAX_ROTATION_DEGREES } from './render/layout.ts';
 export { InvalidOptionError, type OptionIssue } from './errors.ts';
 export { STRESS_CONDITIONS, stressCases, type StressCase, type StressCondition } from './stress/conditions.ts';
 export { writeStressSet, type StressManifestEntry, type StressSetOptions } from './stress/write-set.ts';
+export { VirtualCamera, type CameraKnobs, type CameraStatus, type VirtualCameraOptions } from './camera/virtual-camera.ts';
+export type { CameraAuth } from './camera/auth.ts';
+export type { CameraFault } from './camera/faults.ts';
+export { FlowingMeter, type FlowingMeterOptions } from './meter/flowing-meter.ts';
