@@ -45,6 +45,7 @@ export async function captureWithRetry(
         'capture failed, retrying',
       );
       await sleep(delay, undefined, { signal: options.signal }).catch(() => undefined);
+      if (options.signal?.aborted) break;
     }
   }
   throw lastError;

@@ -27,24 +27,44 @@ export function runCommand(command: string, args: readonly string[], options: Ru
   const maxBytes = options.maxBytes ?? 50_000_000;
 
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal, killSignal: 'SIGKILL' });
+    // Own process group, so a timeout kills a wrapper script and everything it started.
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const chunks: Buffer[] = [];
     let bytes = 0;
     let stderr = '';
-    let failure: CaptureError | null = null;
+    let settled = false;
+
+    const finish = (error: CaptureError | null, result?: RunResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve(result!);
+    };
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const onAbort = () => {
+      killGroup();
+      finish(new CaptureError('command_failed', command, 'stopped because the agent is shutting down'));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
 
     const timer = setTimeout(() => {
-      failure = new CaptureError('timeout', command, `no image within ${options.timeoutMs} ms; killed ${label}`, {
-        timeoutMs: options.timeoutMs,
-      });
-      child.kill('SIGKILL');
+      killGroup();
+      finish(new CaptureError('timeout', command, `no image within ${options.timeoutMs} ms; killed ${label}`, { timeoutMs: options.timeoutMs }));
     }, options.timeoutMs);
 
     child.stdout.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       if (bytes > maxBytes) {
-        failure ??= new CaptureError('too_large', command, `printed more than ${maxBytes} bytes`, { maxBytes });
-        child.kill('SIGKILL');
+        killGroup();
+        finish(new CaptureError('too_large', command, `printed more than ${maxBytes} bytes`, { maxBytes }));
         return;
       }
       chunks.push(chunk);
@@ -54,27 +74,25 @@ export function runCommand(command: string, args: readonly string[], options: Ru
     });
 
     child.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
       if (error.code === 'ENOENT') {
-        reject(new CaptureError('command_not_found', command, 'command not found on PATH; install it or set its full path', {}, { cause: error }));
+        finish(new CaptureError('command_not_found', command, 'command not found on PATH; install it or set its full path', {}, { cause: error }));
         return;
       }
-      reject(failure ?? new CaptureError('command_failed', command, `cannot run: ${error.message}`, {}, { cause: error }));
+      finish(new CaptureError('command_failed', command, `cannot run: ${error.message}`, {}, { cause: error }));
     });
 
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (failure) return reject(failure);
       if (code !== 0) {
         const detail = stderr.trim().split('\n').slice(-3).join(' | ');
-        return reject(
+        finish(
           new CaptureError('command_failed', command, `exited with ${code ?? signal}${detail ? `: ${detail}` : ''}`, {
             exitCode: code,
             signal,
           }),
         );
+        return;
       }
-      resolve({ stdout: Buffer.concat(chunks, Math.min(bytes, maxBytes)), stderr });
+      finish(null, { stdout: Buffer.concat(chunks, bytes), stderr });
     });
   });
 }
