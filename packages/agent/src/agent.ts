@@ -331,15 +331,25 @@ class Agent implements AgentHandle {
     return this.#config.file ? `reloaded ${this.#config.file}; broker and state directory changes need a restart` : 'reloaded the remote configuration';
   }
 
+  /**
+   * Publishes Home Assistant discovery when it is on, and the removal messages once after it was
+   * switched off. Nothing goes out while it stays off: a cloud broker rejects topics outside the
+   * device's own, and may drop the connection for it.
+   */
   #publishDiscovery(): void {
     const client = this.#client;
     if (!client?.connected) return;
+
+    const enabled = this.#device().homeAssistant.enabled;
+    const published = this.#state.getJson<boolean>('homeAssistant.published') ?? false;
+    if (!enabled && !published) return;
 
     for (const message of discoveryMessages(this.deviceId, this.#device(), FIRMWARE_VERSION)) {
       client.publish(message.topic, message.payload, { qos: 1, retain: true }, (error) => {
         if (error) this.#logger.warn({ topic: message.topic, err: error.message }, 'Home Assistant discovery not published');
       });
     }
+    this.#state.setJson('homeAssistant.published', enabled);
   }
 
   #publish<K extends TopicKind>(kind: K, message: PayloadOf<K>): void {
