@@ -1,0 +1,61 @@
+import { asc, count, eq } from 'drizzle-orm';
+import type { PlatformRole } from '../access/roles.ts';
+import type { Database, Db } from '../db/database.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { conflict } from '../http/errors.ts';
+
+export type UserRow = Database['tables']['users']['$inferSelect'];
+
+export interface NewUser {
+  username: string;
+  passwordHash: string;
+  fullName?: string | null;
+  email?: string | null;
+  platformRole?: PlatformRole;
+}
+
+/** User accounts. */
+export class UsersRepo {
+  constructor(private readonly database: Database) {}
+
+  async findById(id: number): Promise<UserRow | null> {
+    const { users } = this.database.tables;
+    const [row] = await this.database.db.select().from(users).where(eq(users.id, id));
+    return row ?? null;
+  }
+
+  async findByUsername(username: string): Promise<UserRow | null> {
+    const { users } = this.database.tables;
+    const [row] = await this.database.db.select().from(users).where(eq(users.username, username));
+    return row ?? null;
+  }
+
+  /** Inserts a user; a taken username raises 409. `tx` runs it inside a transaction. */
+  async create(user: NewUser, tx: Db = this.database.db): Promise<UserRow> {
+    const { users } = this.database.tables;
+    try {
+      const [row] = await tx.insert(users).values(user).returning();
+      return row!;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(`Username ${JSON.stringify(user.username)} is already taken`);
+      throw error;
+    }
+  }
+
+  async setPassword(id: number, passwordHash: string): Promise<void> {
+    const { users } = this.database.tables;
+    await this.database.db.update(users).set({ passwordHash }).where(eq(users.id, id));
+  }
+
+  async setPlatformRole(id: number, platformRole: PlatformRole): Promise<void> {
+    const { users } = this.database.tables;
+    await this.database.db.update(users).set({ platformRole }).where(eq(users.id, id));
+  }
+
+  async list(page: { limit: number; offset: number }): Promise<{ items: UserRow[]; total: number }> {
+    const { users } = this.database.tables;
+    const items = await this.database.db.select().from(users).orderBy(asc(users.id)).limit(page.limit).offset(page.offset);
+    const [total] = await this.database.db.select({ value: count() }).from(users);
+    return { items, total: total?.value ?? 0 };
+  }
+}

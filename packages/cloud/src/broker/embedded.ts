@@ -1,0 +1,146 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import type { Logger } from 'pino';
+import { urlHost } from '../config/options.ts';
+import type { Database } from '../db/database.ts';
+import { verifyDeviceCredentials } from '../devices/credentials.ts';
+import { deviceTopicOf, mayPublish, maySubscribe } from './acl.ts';
+import type { DeviceMessageHandler, MessageBus, PublishOptions } from './bus.ts';
+import { createRedisBackends, type RedisBackends } from './redis.ts';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  database: Database;
+  logger: Logger;
+  onDeviceMessage: DeviceMessageHandler;
+  /** Share messages and sessions with other nodes through Redis. */
+  redisUrl?: string;
+}
+
+// CONNACK return codes of MQTT 3.1.1, section 3.2.2.3.
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+function authError(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/**
+ * Starts aedes in this process with a TCP listener. Devices authenticate with their device id
+ * as client id and username and their secret as password; each may publish only its own
+ * uplink topics and subscribe only to its own downlink topics.
+ */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<MessageBus> {
+  const logger = options.logger.child({ module: 'broker' });
+  const redis: RedisBackends | null = options.redisUrl ? createRedisBackends(options.redisUrl) : null;
+
+  const broker = await Aedes.createBroker({
+    ...(redis ? { mq: redis.mq, persistence: redis.persistence } : {}),
+    authenticate: (client, username, password, done) => {
+      authenticateDevice(options.database, client, username, password).then(
+        () => done(null, true),
+        (error: AuthenticateError) => {
+          logger.warn({ clientId: client.id, returnCode: error.returnCode, reason: error.message }, 'device connection rejected');
+          done(error, false);
+        },
+      );
+    },
+    authorizePublish: (client, packet, done) => {
+      if (!client) return done(null);
+      if (!mayPublish(client.id, packet.topic)) {
+        logger.warn({ deviceId: client.id, topic: packet.topic }, 'publish outside the device topics rejected');
+        return done(new Error(`device ${client.id} may not publish to ${packet.topic}`));
+      }
+
+      // The message is stored before aedes sends PUBACK (it acknowledges QoS 1 right after this
+      // hook), so a failure here makes the device resend instead of losing the reading.
+      const parsed = deviceTopicOf(packet.topic);
+      if (!parsed) return done(null);
+      const message = { deviceId: client.id, kind: parsed.kind, topic: packet.topic, payload: toBuffer(packet.payload), retain: packet.retain };
+      options.onDeviceMessage(message).then(
+        () => done(null),
+        (error: unknown) => {
+          logger.error({ deviceId: client.id, topic: packet.topic, err: (error as Error).message }, 'device message not stored; the device will resend it');
+          done(error as Error);
+        },
+      );
+    },
+    authorizeSubscribe: (client, subscription, done) => {
+      if (maySubscribe(client.id, subscription.topic)) return done(null, subscription);
+      logger.warn({ deviceId: client.id, filter: subscription.topic }, 'subscription outside the device topics rejected');
+      done(null, null);
+    },
+  });
+
+  broker.on('clientReady', (client) => logger.info({ deviceId: client.id }, 'device connected'));
+  broker.on('clientDisconnect', (client) => logger.info({ deviceId: client.id }, 'device disconnected'));
+  broker.on('clientError', (client, error) => logger.warn({ deviceId: client.id, err: error.message }, 'device connection error'));
+
+  const server = createServer(broker.handle as (socket: Socket) => void);
+  const port = await listen(server, options.host, options.port);
+  logger.info({ host: options.host, port, redis: redis !== null }, 'MQTT broker listening');
+
+  return {
+    mode: redis ? 'redis' : 'embedded',
+    url: `mqtt://${urlHost(options.host)}:${port}`,
+    port,
+    publish: (topic, payload, publishOptions) => publishPacket(broker, topic, payload, publishOptions),
+    subscribe: async (filter, listener) => {
+      const deliver = (packet: { topic: string; payload: Buffer | string }, callback: () => void) => {
+        listener(packet.topic, toBuffer(packet.payload));
+        callback();
+      };
+      await new Promise<void>((resolveSubscribe) => broker.subscribe(filter, deliver, resolveSubscribe));
+      return () => new Promise<void>((resolveUnsubscribe) => broker.unsubscribe(filter, deliver, resolveUnsubscribe));
+    },
+    disconnectDevice: (deviceId) => {
+      const clients = (broker as unknown as { clients: Record<string, Client | undefined> }).clients;
+      clients[deviceId]?.close();
+    },
+    close: async () => {
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      await new Promise<void>((resolveClose) => broker.close(() => resolveClose()));
+      await redis?.persistence.destroy();
+      logger.info({ port }, 'MQTT broker stopped');
+    },
+  };
+}
+
+async function authenticateDevice(database: Database, client: Client, username: string | undefined, password: Buffer | undefined): Promise<void> {
+  if (!username || !password) throw authError('username and password required', BAD_USERNAME_OR_PASSWORD);
+  if (client.id !== username) throw authError('client id must equal the device id (username)', NOT_AUTHORIZED);
+
+  const device = await verifyDeviceCredentials(database, username, password.toString('utf8')).catch((error: unknown) => {
+    throw authError(`credential check failed: ${(error as Error).message}`, NOT_AUTHORIZED);
+  });
+  if (!device) throw authError('unknown device or wrong secret', BAD_USERNAME_OR_PASSWORD);
+}
+
+function publishPacket(broker: Aedes, topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
+  const packet: PublishPacket = {
+    cmd: 'publish',
+    topic,
+    payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+    qos: options.qos ?? 1,
+    retain: options.retain ?? false,
+    dup: false,
+  };
+  return new Promise((resolvePublish, reject) => broker.publish(packet, (error) => (error ? reject(error) : resolvePublish())));
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolveListen(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function toBuffer(payload: Buffer | string): Buffer {
+  return typeof payload === 'string' ? Buffer.from(payload) : payload;
+}

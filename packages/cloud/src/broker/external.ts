@@ -1,0 +1,92 @@
+import { cloudSubscriptions } from '@metervision/protocol';
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { deviceTopicOf } from './acl.ts';
+import type { DeviceMessageHandler, MessageBus } from './bus.ts';
+import { topicMatches } from './topic-filter.ts';
+
+export interface ExternalBrokerOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  logger: Logger;
+  onDeviceMessage: DeviceMessageHandler;
+  /** Client id of this node; unique per node. */
+  clientId: string;
+}
+
+/**
+ * Shared subscription group: with several cloud nodes each device message goes to one of them
+ * (MQTT 5 shared subscriptions, also supported by Mosquitto 2 and EMQX for MQTT 3.1.1 clients).
+ */
+const SHARE_GROUP = '$share/metervision-cloud/';
+
+/**
+ * Connects to an external broker as the cloud's service account. The broker authenticates and
+ * confines devices itself (see docs/api.md for the Mosquitto setup); the cloud receives device
+ * messages through a shared subscription and acknowledges each after it is stored.
+ */
+export async function connectExternalBroker(options: ExternalBrokerOptions): Promise<MessageBus> {
+  const logger = options.logger.child({ module: 'broker', broker: 'external' });
+  const listeners = new Set<{ filter: string; listener: (topic: string, payload: Buffer) => void }>();
+
+  const client: MqttClient = await mqtt.connectAsync(options.url, {
+    clientId: options.clientId,
+    username: options.username,
+    password: options.password,
+    clean: false,
+    reconnectPeriod: 2_000,
+    protocolVersion: 5,
+  });
+
+  // mqtt.js sends PUBACK when this callback runs, so a failed store makes the broker redeliver.
+  client.handleMessage = (packet: IPublishPacket, callback) => {
+    const parsed = deviceTopicOf(packet.topic);
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    for (const entry of listeners) if (topicMatches(entry.filter, packet.topic)) entry.listener(packet.topic, payload);
+    if (!parsed) return callback();
+
+    options
+      .onDeviceMessage({ deviceId: parsed.deviceId, kind: parsed.kind, topic: packet.topic, payload, retain: packet.retain })
+      .then(
+        () => callback(),
+        (error: unknown) => {
+          logger.error({ deviceId: parsed.deviceId, topic: packet.topic, err: (error as Error).message }, 'device message not stored; closing to get it redelivered');
+          client.end(true, () => client.reconnect());
+        },
+      );
+  };
+
+  client.on('reconnect', () => logger.warn({ url: options.url }, 'reconnecting to the external broker'));
+  client.on('error', (error) => logger.error({ err: error.message }, 'external broker error'));
+
+  await client.subscribeAsync(cloudSubscriptions.map((filter) => `${SHARE_GROUP}${filter}`), { qos: 1 });
+  logger.info({ url: options.url, clientId: options.clientId }, 'connected to the external broker');
+
+  return {
+    mode: 'external',
+    url: options.url,
+    port: null,
+    publish: async (topic, payload, publishOptions) => {
+      await client.publishAsync(topic, payload, { qos: publishOptions?.qos ?? 1, retain: publishOptions?.retain ?? false });
+    },
+    subscribe: async (filter, listener) => {
+      const entry = { filter, listener };
+      listeners.add(entry);
+      await client.subscribeAsync(filter, { qos: 1 });
+      return async () => {
+        listeners.delete(entry);
+        await client.unsubscribeAsync(filter);
+      };
+    },
+    disconnectDevice: (deviceId) => {
+      // NOTE: the external broker owns device connections; revoking also needs its ACL or
+      // password file updated, which the cloud cannot do.
+      logger.warn({ deviceId }, 'cannot disconnect a device on an external broker');
+    },
+    close: async () => {
+      await client.endAsync();
+      logger.info({ url: options.url }, 'disconnected from the external broker');
+    },
+  };
+}

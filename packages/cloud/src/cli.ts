@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import pino, { type Logger } from 'pino';
+import { ensureSuperAdmin } from './auth/bootstrap.ts';
+import { loadEnvOptions } from './config/env.ts';
+import { resolveOptions, type CloudOptions } from './config/options.ts';
+import { openDatabase } from './db/database.ts';
+import { registerDevice } from './devices/credentials.ts';
+import { createRepositories } from './repositories.ts';
+import { startCloud } from './start.ts';
+
+const HELP = `Usage: pnpm cloud [command] [options]
+
+Commands:
+  serve (default)                       Start the HTTP API and the MQTT broker.
+  admin create --username NAME          Create a super admin (or promote an existing user).
+                                        The password is read from METERVISION_ADMIN_PASSWORD
+                                        or from standard input.
+  device add --meter SERIAL --id ID     Register device ID for meter SERIAL and print its
+                                        MQTT secret once.
+
+Configuration comes from environment variables (PORT, MQTT_PORT, DATABASE_URL, JWT_SECRET,
+METERVISION_DATA_DIR, ...); docs/api.md lists them all.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, username: { type: 'string' }, meter: { type: 'string' }, id: { type: 'string' } },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+
+  const env = loadEnvOptions(process.env);
+  const logger = pino({ name: 'metervision-cloud', level: env.logLevel ?? 'info' });
+  const options = resolveOptions({ host: '0.0.0.0', ...env }, logger);
+  const command = positionals.join(' ') || 'serve';
+
+  switch (command) {
+    case 'serve':
+      return serve(options, logger);
+    case 'admin create':
+      return createAdmin(options, logger, values.username);
+    case 'device add':
+      return addDevice(options, logger, values.meter, values.id);
+    default:
+      process.stderr.write(`Unknown command ${JSON.stringify(command)}.\n\n${HELP}`);
+      return 2;
+  }
+}
+
+async function serve(options: CloudOptions, logger: Logger): Promise<number> {
+  const cloud = await startCloud(options);
+  await new Promise<void>((resolveSignal) => {
+    process.once('SIGINT', () => resolveSignal());
+    process.once('SIGTERM', () => resolveSignal());
+  });
+  logger.info('shutting down');
+  await cloud.close();
+  return 0;
+}
+
+async function createAdmin(options: CloudOptions, logger: Logger, username: string | undefined): Promise<number> {
+  if (!username) return usage('admin create needs --username NAME');
+
+  const password = process.env.METERVISION_ADMIN_PASSWORD ?? (await readStdin()).trim();
+  if (!password) return usage('Give the password in METERVISION_ADMIN_PASSWORD or on standard input');
+
+  const database = await openDatabase({ url: options.databaseUrl, logger });
+  try {
+    const created = await ensureSuperAdmin(createRepositories(database).users, { username, password }, { hashCost: options.passwordHashCost, logger });
+    process.stdout.write(created ? `Super admin ${username} created.\n` : `User ${username} exists and is super admin; password unchanged.\n`);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+async function addDevice(options: CloudOptions, logger: Logger, serial: string | undefined, deviceId: string | undefined): Promise<number> {
+  if (!serial || !deviceId) return usage('device add needs --meter SERIAL and --id DEVICE_ID');
+
+  const database = await openDatabase({ url: options.databaseUrl, logger });
+  try {
+    const meter = await createRepositories(database).meters.findBySerial(serial);
+    if (!meter) {
+      process.stderr.write(`Meter ${serial} not found: create it first with POST /meters/.\n`);
+      return 1;
+    }
+
+    const issued = await registerDevice(database, { deviceId, organizationId: meter.organizationId, meterId: meter.id });
+    process.stdout.write(
+      `Device ${deviceId} registered for meter ${serial}.\n` +
+        `MQTT username (and client id): ${deviceId}\n` +
+        `MQTT password (shown once, store it on the device): ${issued.secret}\n`,
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await database.close();
+  }
+}
+
+function usage(message: string): number {
+  process.stderr.write(`${message}\n\n${HELP}`);
+  return 2;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`metervision-cloud: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

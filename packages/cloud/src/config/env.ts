@@ -1,0 +1,82 @@
+import type { CloudOptions } from './options.ts';
+
+/** One environment variable the cloud reads, with the option it sets. Documented in docs/api.md. */
+export interface EnvVariable {
+  name: string;
+  option: keyof CloudOptions | 'admin.username' | 'admin.password' | 'logLevel';
+  description: string;
+  kind: 'string' | 'port' | 'integer';
+}
+
+/** Every environment variable of the cloud; the deploy manifests are tested against this list. */
+export const ENV_VARIABLES: readonly EnvVariable[] = [
+  { name: 'HOST', option: 'host', kind: 'string', description: 'Interface the HTTP and MQTT listeners bind to (CLI default 0.0.0.0).' },
+  { name: 'PORT', option: 'port', kind: 'port', description: 'HTTP port (default 8000).' },
+  { name: 'MQTT_PORT', option: 'mqttPort', kind: 'port', description: 'MQTT port of the embedded broker (default 1883).' },
+  { name: 'METERVISION_DATA_DIR', option: 'dataDir', kind: 'string', description: 'Data folder: SQLite file, generated JWT key, images (default ./.metervision).' },
+  { name: 'DATABASE_URL', option: 'databaseUrl', kind: 'string', description: 'SQLite file path or postgres:// URL (default <data dir>/metervision.db).' },
+  { name: 'DATABASE_POOL_SIZE', option: 'databasePoolSize', kind: 'integer', description: 'PostgreSQL connections per node (default 10).' },
+  { name: 'METERVISION_IMAGE_DIR', option: 'imageDir', kind: 'string', description: 'Folder for reading images (default <data dir>/images).' },
+  { name: 'JWT_SECRET', option: 'jwtSecret', kind: 'string', description: 'HS256 signing key, at least 32 characters.' },
+  { name: 'JWT_SECRET_FILE', option: 'jwtSecretFile', kind: 'string', description: 'File holding the signing key (for example a mounted secret).' },
+  { name: 'JWT_EXPIRES_MINUTES', option: 'tokenExpiresMinutes', kind: 'integer', description: 'Access token lifetime in minutes (default 60).' },
+  { name: 'JWT_ISSUER', option: 'tokenIssuer', kind: 'string', description: 'JWT iss claim (default metervision).' },
+  { name: 'JWT_AUDIENCE', option: 'tokenAudience', kind: 'string', description: 'JWT aud claim (default metervision-api).' },
+  { name: 'METERVISION_ADMIN_USERNAME', option: 'admin.username', kind: 'string', description: 'First super admin, created on start when missing.' },
+  { name: 'METERVISION_ADMIN_PASSWORD', option: 'admin.password', kind: 'string', description: 'Password of the first super admin (at least 8 characters).' },
+  { name: 'PASSWORD_HASH_COST', option: 'passwordHashCost', kind: 'integer', description: 'log2 of scrypt N for new password hashes (default 17).' },
+  { name: 'REDIS_URL', option: 'redisUrl', kind: 'string', description: 'Redis URL: the embedded brokers of several nodes share messages and sessions.' },
+  { name: 'MQTT_BROKER_URL', option: 'mqttBrokerUrl', kind: 'string', description: 'External broker (Mosquitto, EMQX): no broker is embedded.' },
+  { name: 'MQTT_USERNAME', option: 'mqttUsername', kind: 'string', description: 'Service account of the cloud on the external broker.' },
+  { name: 'MQTT_PASSWORD', option: 'mqttPassword', kind: 'string', description: 'Password of that service account.' },
+  { name: 'MQTT_PUBLIC_URL', option: 'mqttPublicUrl', kind: 'string', description: 'MQTT URL given to devices at pairing (default mqtt://<host>:<MQTT_PORT>).' },
+  { name: 'MAX_UPLOAD_BYTES', option: 'maxUploadBytes', kind: 'integer', description: 'Largest image upload in bytes (default 20971520).' },
+  { name: 'MAX_IMAGE_PIXELS', option: 'maxImagePixels', kind: 'integer', description: 'Largest image in pixels, checked before decoding (default 40000000).' },
+  { name: 'VISION_WORKERS', option: 'visionWorkers', kind: 'integer', description: 'OCR workers for uploaded readings (default 1).' },
+  { name: 'LOG_LEVEL', option: 'logLevel', kind: 'string', description: 'pino log level (default info).' },
+];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    message: string,
+    readonly variable: string,
+  ) {
+    super(message);
+  }
+}
+
+function parseNumber(variable: EnvVariable, raw: string): number {
+  const value = Number(raw);
+  const max = variable.kind === 'port' ? 65_535 : Number.MAX_SAFE_INTEGER;
+  if (!/^\d+$/.test(raw.trim()) || value > max) {
+    throw new ConfigError(
+      `Invalid ${variable.name}=${JSON.stringify(raw)}: expected a whole number${variable.kind === 'port' ? ' from 0 to 65535' : ''}.`,
+      variable.name,
+    );
+  }
+  return value;
+}
+
+/** Reads the cloud options set in `env`; unset variables are left out so defaults apply. */
+export function loadEnvOptions(env: NodeJS.ProcessEnv): Partial<Omit<CloudOptions, 'logger'>> & { logLevel?: string } {
+  const options: Record<string, unknown> = {};
+  const admin: Record<string, string> = {};
+
+  for (const variable of ENV_VARIABLES) {
+    const raw = env[variable.name];
+    if (raw === undefined || raw === '') continue;
+
+    const value = variable.kind === 'string' ? raw : parseNumber(variable, raw);
+    if (variable.option.startsWith('admin.')) admin[variable.option.slice('admin.'.length)] = raw;
+    else options[variable.option] = value;
+  }
+
+  if (admin.username !== undefined || admin.password !== undefined) {
+    if (!admin.username || !admin.password) {
+      throw new ConfigError('Set both METERVISION_ADMIN_USERNAME and METERVISION_ADMIN_PASSWORD, or neither.', 'METERVISION_ADMIN_USERNAME');
+    }
+    options.admin = { username: admin.username, password: admin.password };
+  }
+  return options;
+}

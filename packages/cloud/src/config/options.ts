@@ -1,0 +1,86 @@
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { DEFAULT_PASSWORD_HASH_COST } from '../auth/passwords.ts';
+
+/** Options of `startCloud`. Every field has a default; `loadEnvOptions` reads them from the environment. */
+export interface CloudOptions {
+  /** Interface both listeners bind to. Default 127.0.0.1 (the CLI uses 0.0.0.0). */
+  host: string;
+  /** HTTP port; 0 picks a free port. Default 8000. */
+  port: number;
+  /** MQTT (TCP) port of the embedded broker; 0 picks a free port. Default 1883. Ignored with `mqttBrokerUrl`. */
+  mqttPort: number;
+  /** Folder for the SQLite file, the generated JWT key and reading images. Default `./.metervision`. */
+  dataDir: string;
+  /** SQLite file path or `postgres://` URL. Default `<dataDir>/metervision.db`. */
+  databaseUrl: string;
+  /** Folder for reading images. Default `<dataDir>/images`. */
+  imageDir: string;
+  /** JWT signing key (at least 32 characters). Default: read from `jwtSecretFile`, else generated and kept in `<dataDir>/jwt-secret`. */
+  jwtSecret?: string;
+  /** File holding the JWT signing key. */
+  jwtSecretFile?: string;
+  /** Access token lifetime in minutes. Default 60. */
+  tokenExpiresMinutes: number;
+  /** JWT `iss` claim. Default `metervision`. */
+  tokenIssuer: string;
+  /** JWT `aud` claim. Default `metervision-api`. */
+  tokenAudience: string;
+  /** First super admin, created on start when no user of that name exists. */
+  admin?: { username: string; password: string };
+  /** log2 of scrypt's N for new password hashes. Default 17. */
+  passwordHashCost: number;
+  /** Redis URL; when set, the embedded broker shares messages and sessions through Redis. */
+  redisUrl?: string;
+  /** External broker URL; when set, no broker is embedded and the cloud connects as a client. */
+  mqttBrokerUrl?: string;
+  /** Service account of the cloud on the external broker. */
+  mqttUsername?: string;
+  mqttPassword?: string;
+  /** MQTT URL devices are told to use (pairing answers); default derived from host and port. */
+  mqttPublicUrl?: string;
+  /** Largest accepted image upload, in bytes. Default 20 MiB. */
+  maxUploadBytes: number;
+  /** Largest accepted image, in pixels (width × height), checked before decoding. Default 40 million. */
+  maxImagePixels: number;
+  /** PostgreSQL pool size. Default 10. */
+  databasePoolSize: number;
+  /** OCR workers for server-side reading. Default 1. */
+  visionWorkers: number;
+  logger: Logger;
+}
+
+export const DEFAULT_DATA_DIR = '.metervision';
+
+/** Fills every missing option with its default. */
+export function resolveOptions(partial: Partial<CloudOptions>, logger: Logger): CloudOptions {
+  const dataDir = resolve(partial.dataDir ?? DEFAULT_DATA_DIR);
+  return {
+    host: '127.0.0.1',
+    port: 8000,
+    mqttPort: 1883,
+    tokenExpiresMinutes: 60,
+    tokenIssuer: 'metervision',
+    tokenAudience: 'metervision-api',
+    passwordHashCost: DEFAULT_PASSWORD_HASH_COST,
+    maxUploadBytes: 20 * 1024 * 1024,
+    maxImagePixels: 40_000_000,
+    databasePoolSize: 10,
+    visionWorkers: 1,
+    ...stripUndefined(partial),
+    dataDir,
+    databaseUrl: partial.databaseUrl ?? join(dataDir, 'metervision.db'),
+    imageDir: resolve(partial.imageDir ?? join(dataDir, 'images')),
+    logger,
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+
+/** Host part of a URL for a listener bound to `host`: a wildcard address becomes loopback. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,166 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import * as pgSchema from './schema.pg.ts';
+import * as sqliteSchema from './schema.sqlite.ts';
+
+export type Dialect = 'sqlite' | 'pg';
+
+/** The tables as repositories see them; `schema.sqlite.ts` mirrors them column for column. */
+export type Tables = typeof pgSchema;
+
+/**
+ * Query interface shared by both dialects. It is typed as the PostgreSQL database; on SQLite the
+ * object is a better-sqlite3 drizzle database holding the SQLite tables, whose builders take the
+ * same calls (select, insert … onConflictDoNothing, update, delete, returning). Repositories use
+ * only that common subset, and every repository test runs on both dialects to prove it.
+ */
+export type Db = NodePgDatabase<Tables>;
+
+/** An open database with its dialect, tables and transaction helper. */
+export interface Database {
+  readonly dialect: Dialect;
+  readonly db: Db;
+  readonly tables: Tables;
+  /** Database URL with any password removed, for logs. */
+  readonly displayUrl: string;
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws.
+   * Keep the callback to database calls; it holds the SQLite write lock while it runs.
+   */
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A file path (SQLite, created when missing), `:memory:`, or a `postgres://` URL. */
+  url: string;
+  logger: Logger;
+  /** Apply the committed migrations before returning. Default true. */
+  migrate?: boolean;
+  /** Connections in the PostgreSQL pool. Default 10. */
+  poolSize?: number;
+}
+
+const MIGRATIONS_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+/** Arbitrary constant that serialises migrations of several cloud nodes starting at once. */
+const MIGRATION_LOCK_KEY = 73_112_001;
+
+export function dialectOf(url: string): Dialect {
+  return /^postgres(ql)?:\/\//i.test(url) ? 'pg' : 'sqlite';
+}
+
+/** Opens the database `url` names and migrates it. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const logger = options.logger.child({ module: 'database' });
+  const database = dialectOf(options.url) === 'pg' ? await openPostgres(options) : openSqlite(options);
+
+  logger.info({ dialect: database.dialect, url: database.displayUrl }, 'database opened');
+  return database;
+}
+
+function openSqlite(options: OpenDatabaseOptions): Database {
+  const path = options.url.replace(/^(sqlite|file):(\/\/)?/i, '');
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+
+  const client = new BetterSqlite3(path);
+  client.pragma('journal_mode = WAL');
+  client.pragma('foreign_keys = ON');
+  client.pragma('busy_timeout = 5000');
+  client.pragma('synchronous = NORMAL');
+
+  const db = drizzleSqlite({ client, schema: sqliteSchema });
+  if (options.migrate !== false) migrateSqlite(db, { migrationsFolder: resolve(MIGRATIONS_ROOT, 'sqlite') });
+
+  const lock = new AsyncLock();
+  return {
+    dialect: 'sqlite',
+    db: db as unknown as Db,
+    tables: sqliteSchema as unknown as Tables,
+    displayUrl: path,
+    transaction: (work) => lock.run(() => runSqliteTransaction(client, db as unknown as Db, work)),
+    close: async () => {
+      await lock.run(async () => client.close());
+    },
+  };
+}
+
+// better-sqlite3's own transaction() takes only a synchronous callback, so an async unit of work
+// is wrapped in BEGIN IMMEDIATE / COMMIT by hand. The lock keeps two such units from interleaving.
+// NOTE: the connection is shared, so a statement another request issues while `work` awaits
+// joins this transaction; callbacks must stay short and hold only database calls.
+async function runSqliteTransaction<T>(client: BetterSqlite3.Database, db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  client.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await work(db);
+    client.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (client.inTransaction) client.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  pool.on('error', (error) => options.logger.error({ err: error }, 'idle PostgreSQL connection failed'));
+
+  const db = drizzlePg({ client: pool, schema: pgSchema });
+  try {
+    if (options.migrate !== false) await migratePostgres(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+
+  return {
+    dialect: 'pg',
+    db,
+    tables: pgSchema,
+    displayUrl: redactUrl(options.url),
+    transaction: (work) => db.transaction((tx) => work(tx as unknown as Db)),
+    close: () => pool.end(),
+  };
+}
+
+async function migratePostgres(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    // Several nodes may start together against one database: one migrates, the others wait.
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await migratePg(drizzlePg({ client }), { migrationsFolder: resolve(MIGRATIONS_ROOT, 'pg') });
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+}
+
+/** Removes the password from a database URL. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** Runs async functions one at a time, in call order. */
+class AsyncLock {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(work, work);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,36 @@
+/** Walks an error and its causes, so driver errors wrapped by drizzle are found too. */
+function* errorChain(error: unknown): Generator<Record<string, unknown>> {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    yield current as Record<string, unknown>;
+    current = (current as { cause?: unknown }).cause;
+  }
+}
+
+/** Whether `error` is a unique-constraint or primary-key violation on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  for (const link of errorChain(error)) {
+    if (link.code === '23505') return true;
+    if (link.code === 'SQLITE_CONSTRAINT_UNIQUE' || link.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return true;
+  }
+  return false;
+}
+
+/** Whether `error` is a foreign-key violation on either dialect. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  for (const link of errorChain(error)) {
+    if (link.code === '23503' || link.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return true;
+  }
+  return false;
+}
+
+/**
+ * Describes a database error for a log line without its query parameters, which can hold
+ * password hashes and credential hashes.
+ */
+export function describeDatabaseError(error: unknown): { message: string; code?: string } {
+  const links = [...errorChain(error)];
+  const driver = links.find((link) => typeof link.code === 'string') ?? links.at(-1);
+  const message = typeof driver?.message === 'string' ? driver.message : String(error);
+  return typeof driver?.code === 'string' ? { message, code: driver.code } : { message };
+}

@@ -1,0 +1,198 @@
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { DeviceError, DigitResult, ImageQuality, MeterLayout, PlausibilityRules, PointerResult } from '@metervision/protocol';
+import type { MembershipRole, PlatformRole } from '../access/roles.ts';
+
+// PostgreSQL schema. `schema.sqlite.ts` declares the same tables, columns and indexes for SQLite;
+// `schema.test.ts` fails when the two drift apart. Column values round-trip to the same JavaScript
+// types on both dialects: Date for timestamps, objects for JSON, numbers for reals.
+
+const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().$defaultFn(() => new Date());
+const moment = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const organizationId = () =>
+  integer('organization_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' });
+
+export const users = pgTable('users', {
+  id: id(),
+  username: text('username').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  fullName: text('full_name'),
+  email: text('email'),
+  platformRole: text('platform_role').$type<PlatformRole>().notNull().default('user'),
+  isActive: boolean('is_active').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const organizations = pgTable('organizations', {
+  id: id(),
+  name: text('name').notNull().unique(),
+  description: text('description'),
+  createdAt: createdAt(),
+});
+
+export const memberships = pgTable(
+  'memberships',
+  {
+    id: id(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    organizationId: organizationId(),
+    role: text('role').$type<MembershipRole>().notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('memberships_user_organization_unique').on(table.userId, table.organizationId),
+    index('memberships_organization_idx').on(table.organizationId),
+  ],
+);
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: id(),
+    organizationId: organizationId(),
+    name: text('name').notNull(),
+    description: text('description'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('projects_organization_idx').on(table.organizationId)],
+);
+
+export const customers = pgTable(
+  'customers',
+  {
+    id: id(),
+    organizationId: organizationId(),
+    projectId: integer('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('customers_organization_idx').on(table.organizationId)],
+);
+
+export const buildings = pgTable(
+  'buildings',
+  {
+    id: id(),
+    organizationId: organizationId(),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description'),
+    address: text('address'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('buildings_organization_idx').on(table.organizationId)],
+);
+
+export const places = pgTable(
+  'places',
+  {
+    id: id(),
+    organizationId: organizationId(),
+    buildingId: integer('building_id')
+      .notNull()
+      .references(() => buildings.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('places_organization_idx').on(table.organizationId)],
+);
+
+export const meters = pgTable(
+  'meters',
+  {
+    id: id(),
+    organizationId: organizationId(),
+    placeId: integer('place_id')
+      .notNull()
+      .references(() => places.id, { onDelete: 'cascade' }),
+    serialNumber: text('serial_number').notNull().unique(),
+    name: text('name'),
+    meterType: text('meter_type').notNull(),
+    unit: text('unit').notNull(),
+    status: text('status').notNull().default('active'),
+    layout: jsonb('layout').$type<MeterLayout>(),
+    plausibility: jsonb('plausibility').$type<PlausibilityRules>(),
+    createdAt: createdAt(),
+    updatedAt: moment('updated_at').notNull().$defaultFn(() => new Date()),
+  },
+  (table) => [index('meters_organization_idx').on(table.organizationId)],
+);
+
+export const devices = pgTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    organizationId: organizationId(),
+    meterId: integer('meter_id').references(() => meters.id, { onDelete: 'set null' }),
+    status: text('status').$type<'never_seen' | 'online' | 'offline'>().notNull().default('never_seen'),
+    lastSeenAt: moment('last_seen_at'),
+    firmwareVersion: text('firmware_version'),
+    signalDbm: doublePrecision('signal_dbm'),
+    freeMemoryBytes: doublePrecision('free_memory_bytes'),
+    uptimeSeconds: doublePrecision('uptime_seconds'),
+    outboxPending: integer('outbox_pending'),
+    configVersion: integer('config_version'),
+    lastError: jsonb('last_error').$type<DeviceError>(),
+    credentialHash: text('credential_hash'),
+    credentialIssuedAt: moment('credential_issued_at'),
+    revokedAt: moment('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('devices_organization_idx').on(table.organizationId), index('devices_meter_idx').on(table.meterId)],
+);
+
+export const readings = pgTable(
+  'readings',
+  {
+    id: text('id').primaryKey(),
+    organizationId: organizationId(),
+    meterId: integer('meter_id')
+      .notNull()
+      .references(() => meters.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id').references(() => devices.id, { onDelete: 'set null' }),
+    uploadedBy: integer('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
+    source: text('source').$type<'device' | 'upload'>().notNull(),
+    status: text('status').$type<'accepted' | 'flagged' | 'rejected' | 'failed'>().notNull(),
+    value: doublePrecision('value'),
+    text: text('text'),
+    rawValue: doublePrecision('raw_value'),
+    rawText: text('raw_text'),
+    unit: text('unit').notNull(),
+    confidence: doublePrecision('confidence').notNull(),
+    reasonCode: text('reason_code'),
+    reason: text('reason'),
+    digits: jsonb('digits').$type<DigitResult[]>().notNull(),
+    pointers: jsonb('pointers').$type<PointerResult[]>().notNull(),
+    quality: jsonb('quality').$type<ImageQuality>(),
+    configVersion: integer('config_version'),
+    processingMs: doublePrecision('processing_ms'),
+    capturedAt: moment('captured_at').notNull(),
+    receivedAt: moment('received_at').notNull(),
+    imagePath: text('image_path'),
+    imageContentType: text('image_content_type'),
+  },
+  (table) => [
+    index('readings_meter_captured_idx').on(table.meterId, table.capturedAt),
+    index('readings_organization_idx').on(table.organizationId),
+  ],
+);

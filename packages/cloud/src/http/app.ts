@@ -1,0 +1,70 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import { bodyLimit } from 'hono/body-limit';
+import { getPath } from 'hono/utils/url';
+import type { ApiApp, ApiEnv, AppDeps } from './context.ts';
+import { handleError, toValidationIssues, validationResponse } from './errors.ts';
+import { ApiRouter, canonicalPath } from './router.ts';
+import { ROUTE_MODULES } from './routes.ts';
+
+/** Room for multipart boundaries and form fields around the largest accepted image. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+export interface CreatedApp {
+  app: ApiApp;
+  router: ApiRouter;
+}
+
+/**
+ * Builds the HTTP API: error conventions, body limit, every route module of `routes.ts`, the
+ * OpenAPI 3.1 document at `/openapi.json` and the interactive reference at `/docs`.
+ */
+export function createApp(deps: AppDeps): CreatedApp {
+  const slashPaths = new Set<string>();
+  const app: ApiApp = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return validationResponse(c, toValidationIssues(result.error, result.target));
+      return undefined;
+    },
+    getPath: (request) => canonicalPath(getPath(request), slashPaths),
+  });
+
+  app.onError(handleError(deps.logger.child({ module: 'http' })));
+  app.notFound((c) => c.json({ detail: 'Not Found' }, 404));
+  app.use(
+    bodyLimit({
+      maxSize: deps.options.maxUploadBytes + MULTIPART_OVERHEAD_BYTES,
+      onError: (c) => c.json({ detail: `Request body larger than ${deps.options.maxUploadBytes} bytes` }, 413),
+    }),
+  );
+
+  const router = new ApiRouter(app, deps);
+  for (const module of ROUTE_MODULES) module.register(router);
+  for (const path of router.slashPaths) slashPaths.add(path);
+
+  registerDocs(app);
+  return { app, router };
+}
+
+function registerDocs(app: ApiApp): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'oauth2',
+    description: 'Access token from POST /token, sent as `Authorization: Bearer <token>`.',
+    flows: { password: { tokenUrl: '/token', scopes: {} } },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'deviceBasic', {
+    type: 'http',
+    scheme: 'basic',
+    description: 'Device id and the secret issued for it.',
+  });
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'MeterVision API',
+      version: '1.0.0',
+      description: 'Organizations, roles, the asset hierarchy, meters, devices and readings.',
+    },
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'MeterVision API' }));
+}

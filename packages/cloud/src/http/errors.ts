@@ -1,0 +1,66 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { describeDatabaseError } from '../db/errors.ts';
+
+/** An error answered as `{"detail": …}` with its status, the FastAPI convention the API guide follows. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503,
+    readonly detail: string,
+    options?: { cause?: unknown; headers?: Record<string, string> },
+  ) {
+    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.headers = options?.headers ?? {};
+  }
+
+  readonly headers: Record<string, string>;
+}
+
+export const notFound = (what: string) => new HttpError(404, `${what} not found`);
+export const forbidden = (detail: string) => new HttpError(403, detail);
+export const conflict = (detail: string) => new HttpError(409, detail);
+
+/** One entry of a 422 body, shaped like FastAPI's: where the value was, what is wrong, an error type. */
+export interface ValidationIssue {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+}
+
+const LOCATIONS: Record<string, string> = { json: 'body', form: 'body', param: 'path', query: 'query', header: 'header', cookie: 'cookie' };
+
+/** Converts zod issues of one request part into FastAPI-style 422 entries. */
+export function toValidationIssues(error: z.ZodError, target: string): ValidationIssue[] {
+  const location = LOCATIONS[target] ?? target;
+  return error.issues.map((issue) => ({
+    type: issue.code,
+    loc: [location, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))],
+    msg: issue.message,
+  }));
+}
+
+/** Answers a 422 with one entry per invalid field. */
+export function validationResponse(c: Context, issues: ValidationIssue[]) {
+  return c.json({ detail: issues }, 422);
+}
+
+/** The app's error handler: known errors keep their status, anything else is logged and answered 500. */
+export function handleError(logger: Logger) {
+  return (error: Error, c: Context) => {
+    if (error instanceof HttpError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return c.json({ detail: error.detail }, error.status);
+    }
+
+    if (error instanceof HTTPException) {
+      const message = error.message || (error.status === 415 ? 'Unsupported Media Type' : 'Request failed');
+      return c.json({ detail: message }, error.status);
+    }
+
+    logger.error({ err: describeDatabaseError(error), method: c.req.method, path: c.req.path }, 'request failed');
+    return c.json({ detail: 'Internal Server Error' }, 500);
+  };
+}

@@ -1,0 +1,61 @@
+import type { RouteConfig, RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { authenticationFor, authorize } from '../access/enforce.ts';
+import { findPolicy } from '../access/policies.ts';
+import type { PolicyRow } from '../access/policy.ts';
+import type { ApiApp, ApiEnv, AppDeps, ResourceResolver } from './context.ts';
+
+/** Registers routes on the app, each guarded by its row in the access policy. */
+export class ApiRouter {
+  readonly resolvers = new Map<string, ResourceResolver>();
+  /** Paths whose canonical form ends with `/`; they also answer without it. */
+  readonly slashPaths = new Set<string>();
+  readonly registered: PolicyRow[] = [];
+
+  constructor(
+    readonly app: ApiApp,
+    readonly deps: AppDeps,
+  ) {}
+
+  /**
+   * Registers `route`. Throws at start-up when the policy table has no row for it, so no
+   * route is ever reachable without an access rule.
+   */
+  add<R extends RouteConfig>(route: R, handler: RouteHandler<R, ApiEnv>): void {
+    const policy = findPolicy(route.method, route.path);
+    if (!policy) {
+      throw new Error(`No access policy for ${route.method.toUpperCase()} ${route.path}: add a row to src/access/policies.ts`);
+    }
+
+    const security = securityOf(policy);
+    const middleware = [...authenticationFor(policy, this.deps), ...toArray(route.middleware)];
+    const guarded = async (c: Context<ApiEnv>, next: () => Promise<void>) => {
+      await authorize(policy, c, this.resolvers);
+      return (handler as unknown as (c: Context<ApiEnv>, next: () => Promise<void>) => Promise<Response>)(c, next);
+    };
+
+    this.app.openapi({ ...route, middleware, security }, guarded as unknown as RouteHandler<R, ApiEnv>);
+    this.registered.push(policy);
+    if (route.path.length > 1 && route.path.endsWith('/')) this.slashPaths.add(route.path);
+  }
+}
+
+function securityOf(policy: PolicyRow): RouteConfig['security'] {
+  if (policy.source.kind === 'public') return [];
+  if (policy.source.kind === 'device') return [{ deviceBasic: [] }];
+  return [{ bearer: [] }];
+}
+
+function toArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/**
+ * Maps a request path onto its registered form: `/projects` reaches `/projects/`, and a
+ * trailing slash on any other path is dropped.
+ */
+export function canonicalPath(path: string, slashPaths: Set<string>): string {
+  if (path.length > 1 && path.endsWith('/')) return slashPaths.has(path) ? path : path.slice(0, -1);
+  return slashPaths.has(`${path}/`) ? `${path}/` : path;
+}

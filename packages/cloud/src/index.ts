@@ -1,0 +1,11 @@
+export { startCloud, type CloudHandle } from './start.ts';
+export { createApp } from './http/app.ts';
+export type { CloudOptions } from './config/options.ts';
+export { ENV_VARIABLES, loadEnvOptions } from './config/env.ts';
+export { openDatabase, type Database, type Db, type Dialect } from './db/database.ts';
+export { createRepositories, type Repositories } from './repositories.ts';
+export { POLICIES } from './access/policies.ts';
+export type { PolicyRow } from './access/policy.ts';
+export { issueDeviceCredentials, registerDevice, revokeDeviceCredentials, verifyDeviceCredentials } from './devices/credentials.ts';
+export type { MessageBus, DeviceMessage } from './broker/bus.ts';
+export type { AppDeps, RouteModule } from './http/context.ts';

@@ -1,0 +1,167 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { hashPassword } from '../auth/passwords.ts';
+import type { RouteModule } from '../http/context.ts';
+import { notFound } from '../http/errors.ts';
+import { conflictResponse, errorResponses, jsonBody, jsonResponse } from '../http/openapi-schemas.ts';
+import { paginationQuery, setTotalCount } from '../http/pagination.ts';
+import type { ApiRouter } from '../http/router.ts';
+import {
+  assignUserSchema,
+  createOrganizationSchema,
+  memberSchema,
+  myOrganizationSchema,
+  organizationIdParam,
+  organizationSchema,
+  toMemberJson,
+  toOrganizationJson,
+} from './schemas.ts';
+
+const tags = ['Organizations'];
+
+const routes = {
+  create: createRoute({
+    method: 'post',
+    path: '/api/organizations/',
+    tags,
+    summary: 'Create an organization (super admin)',
+    request: { body: jsonBody(createOrganizationSchema) },
+    responses: { 201: jsonResponse(organizationSchema, 'Created'), 409: conflictResponse, ...errorResponses },
+  }),
+  list: createRoute({
+    method: 'get',
+    path: '/api/organizations/',
+    tags,
+    summary: 'List all organizations (platform manager and super admin)',
+    request: { query: z.object(paginationQuery) },
+    responses: { 200: jsonResponse(z.array(organizationSchema), 'Organizations by id'), ...errorResponses },
+  }),
+  mine: createRoute({
+    method: 'get',
+    path: '/api/organizations/my-organizations',
+    tags,
+    summary: 'List the organizations the current user belongs to',
+    request: { query: z.object(paginationQuery) },
+    responses: { 200: jsonResponse(z.array(myOrganizationSchema), 'Organizations with the caller role'), ...errorResponses },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/api/organizations/{org_id}',
+    tags,
+    summary: 'Get an organization',
+    request: { params: organizationIdParam },
+    responses: { 200: jsonResponse(organizationSchema, 'Organization'), ...errorResponses },
+  }),
+  assign: createRoute({
+    method: 'post',
+    path: '/api/organizations/{org_id}/users',
+    tags,
+    summary: 'Assign a user to the organization with a role, creating the user when a username is given',
+    request: { params: organizationIdParam, body: jsonBody(assignUserSchema) },
+    responses: {
+      200: jsonResponse(memberSchema, 'Role of an existing member changed'),
+      201: jsonResponse(memberSchema, 'Member added'),
+      409: conflictResponse,
+      ...errorResponses,
+    },
+  }),
+  members: createRoute({
+    method: 'get',
+    path: '/api/organizations/{org_id}/users',
+    tags,
+    summary: 'List the members of an organization',
+    request: { params: organizationIdParam, query: z.object(paginationQuery) },
+    responses: { 200: jsonResponse(z.array(memberSchema), 'Members by user id'), ...errorResponses },
+  }),
+  remove: createRoute({
+    method: 'delete',
+    path: '/api/organizations/{org_id}/users/{user_id}',
+    tags,
+    summary: 'Remove a user from an organization',
+    request: {
+      params: organizationIdParam.extend({
+        user_id: z.coerce.number().int().positive().openapi({ param: { name: 'user_id', in: 'path' }, example: 2 }),
+      }),
+    },
+    responses: { 204: { description: 'Removed' }, ...errorResponses },
+  }),
+};
+
+function register(router: ApiRouter): void {
+  const { deps } = router;
+  const { organizations, memberships } = deps.repos;
+
+  router.add(routes.create, async (c) => {
+    const row = await organizations.create(c.req.valid('json'));
+    return c.json(toOrganizationJson(row), 201);
+  });
+
+  router.add(routes.list, async (c) => {
+    const page = await organizations.list(null, c.req.valid('query'));
+    setTotalCount(c, page.total);
+    return c.json(page.items.map(toOrganizationJson), 200);
+  });
+
+  router.add(routes.mine, async (c) => {
+    const principal = c.get('principal');
+    const page = await organizations.list([...principal.memberships.keys()], c.req.valid('query'));
+    setTotalCount(c, page.total);
+    return c.json(page.items.map((row) => ({ ...toOrganizationJson(row), role: principal.memberships.get(row.id) ?? null })), 200);
+  });
+
+  router.add(routes.get, async (c) => {
+    const row = await organizations.findById(c.req.valid('param').org_id);
+    if (!row) throw notFound('Organization');
+    return c.json(toOrganizationJson(row), 200);
+  });
+
+  router.add(routes.assign, async (c) => {
+    const organizationId = c.req.valid('param').org_id;
+    const body = c.req.valid('json');
+    if (!(await organizations.findById(organizationId))) throw notFound('Organization');
+
+    const result = await assignMember(router, organizationId, body);
+    const member = await memberships.findMember(organizationId, result.userId);
+    return c.json(toMemberJson(organizationId, member!), result.created ? 201 : 200);
+  });
+
+  router.add(routes.members, async (c) => {
+    const organizationId = c.req.valid('param').org_id;
+    if (!(await organizations.findById(organizationId))) throw notFound('Organization');
+
+    const page = await memberships.listMembers(organizationId, c.req.valid('query'));
+    setTotalCount(c, page.total);
+    return c.json(page.items.map((member) => toMemberJson(organizationId, member)), 200);
+  });
+
+  router.add(routes.remove, async (c) => {
+    const { org_id: organizationId, user_id: userId } = c.req.valid('param');
+    if (!(await memberships.remove(userId, organizationId))) throw notFound(`User ${userId} in organization ${organizationId}`);
+    return c.body(null, 204);
+  });
+
+}
+
+/** Adds an existing user, or creates one, as a member; returns whether a membership was created. */
+async function assignMember(
+  router: ApiRouter,
+  organizationId: number,
+  body: { user_id?: number; username?: string; password?: string; full_name?: string | null; email?: string | null; role: 'admin' | 'manager' | 'installer' | 'viewer' },
+): Promise<{ userId: number; created: boolean }> {
+  const { users, memberships } = router.deps.repos;
+
+  if (body.user_id !== undefined) {
+    if (!(await users.findById(body.user_id))) throw notFound(`User ${body.user_id}`);
+    const { created } = await memberships.upsert(body.user_id, organizationId, body.role);
+    return { userId: body.user_id, created };
+  }
+
+  // Hash before the transaction: it takes a fraction of a second and holds no database lock.
+  const passwordHash = await hashPassword(body.password!, router.deps.options.passwordHashCost);
+  return router.deps.database.transaction(async (tx) => {
+    const user = await users.create({ username: body.username!, passwordHash, fullName: body.full_name ?? null, email: body.email ?? null }, tx);
+    await memberships.upsert(user.id, organizationId, body.role, tx);
+    return { userId: user.id, created: true };
+  });
+}
+
+export const organizationRoutes: RouteModule = { name: 'organizations', register };
