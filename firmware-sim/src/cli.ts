@@ -1,7 +1,8 @@
 import { pino } from 'pino';
 import { InvalidOptionError } from './errors.ts';
 import { describeOptionError, UsageError } from './cli/flags.ts';
-import { cameraHelp, runCamera } from './cli/camera-command.ts';
+import { CAMERA_OPTION_FLAGS, cameraHelp, runCamera } from './cli/camera-command.ts';
+import { DEVICE_OPTION_FLAGS, deviceHelp, runDevice } from './cli/device-command.ts';
 import { renderHelp, runRender } from './cli/render-command.ts';
 import { runStressSet, stressSetHelp } from './cli/stress-set-command.ts';
 
@@ -10,6 +11,8 @@ interface Command {
   summary: string;
   help: string;
   run: (args: string[], context: CommandContext) => Promise<string | void>;
+  /** Flags named differently from the option they set, by option path. */
+  optionFlags?: Record<string, string>;
 }
 
 export interface CommandContext {
@@ -19,7 +22,8 @@ export interface CommandContext {
 const COMMANDS: Record<string, Command> = {
   render: { summary: 'Render one meter image and its truth JSON', help: renderHelp, run: runRender },
   'stress-set': { summary: 'Write a labelled set of images under hard conditions', help: stressSetHelp, run: runStressSet },
-  camera: { summary: 'Run a virtual ESP32-CAM (HTTP snapshots of a running meter)', help: cameraHelp, run: runCamera },
+  device: { summary: 'Run one simulated camera device on MQTT', help: deviceHelp, run: runDevice, optionFlags: DEVICE_OPTION_FLAGS },
+  camera: { summary: 'Run a virtual ESP32-CAM (HTTP snapshots of a running meter)', help: cameraHelp, run: runCamera, optionFlags: CAMERA_OPTION_FLAGS },
 };
 
 function mainHelp(): string {
@@ -51,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof InvalidOptionError) {
-      process.stderr.write(`${describeOptionError(error)}\n\nRun pnpm sim ${name} --help for the options.\n`);
+      process.stderr.write(`${describeOptionError(error, command.optionFlags)}\n\nRun pnpm sim ${name} --help for the options.\n`);
       return 2;
     }
     logger.error({ err: error, command: name }, 'command failed');

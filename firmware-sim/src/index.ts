@@ -9,3 +9,5 @@ export { VirtualCamera, type CameraKnobs, type CameraStatus, type VirtualCameraO
 export type { CameraAuth } from './camera/auth.ts';
 export type { CameraFault } from './camera/faults.ts';
 export { FlowingMeter, type FlowingMeterOptions } from './meter/flowing-meter.ts';
+export { SimulatedDevice, type DeviceStats, type SimulatedDeviceOptions } from './device/simulated-device.ts';
+export type { DeviceKnobs } from './device/options.ts';

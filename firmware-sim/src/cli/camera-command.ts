@@ -15,6 +15,9 @@ const FLAGS: Flag[] = [
   ...RENDER_FLAGS.filter((flag) => flag.name !== 'format'),
 ];
 
+/** Option paths whose flag has another name, for error messages. */
+export const CAMERA_OPTION_FLAGS: Record<string, string> = { startValue: '--start', flowM3PerHour: '--flow' };
+
 export const cameraHelp = formatHelp(
   'pnpm sim camera [--port n] [--start m³] [--flow m³/h] [--auth basic|digest] [knobs]',
   `Runs a virtual ESP32-CAM until Ctrl-C. Endpoints:

@@ -63,9 +63,18 @@ export function flagName(path: string): string {
   return `--${path.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
 
-/** Rewrites an InvalidOptionError in terms of flags, for a command-line user. */
-export function describeOptionError(error: InvalidOptionError): string {
-  return error.issues.map((issue) => `Invalid ${flagName(issue.path)} ${JSON.stringify(issue.received)}: ${issue.message}.`).join('\n');
+/**
+ * Rewrites an InvalidOptionError in terms of flags, for a command-line user. `aliases` maps
+ * option paths whose flag is named differently (`deviceId` to `--id`); any other path is named
+ * after its last segment (`knobs.displayOffset` to `--display-offset`).
+ */
+export function describeOptionError(error: InvalidOptionError, aliases: Record<string, string> = {}): string {
+  return error.issues
+    .map((issue) => {
+      const flag = aliases[issue.path] ?? flagName(issue.path.split('.').at(-1) ?? issue.path);
+      return `Invalid ${flag} ${JSON.stringify(issue.received)}: ${issue.message}.`;
+    })
+    .join('\n');
 }
 
 /** Formats the help of one subcommand: usage line, summary and one line per flag. */

@@ -33,10 +33,10 @@ describe('FlowingMeter', () => {
   });
 
   it('rejects a negative value', () => {
-    expect(() => new FlowingMeter({ startValue: -1 })).toThrow('Invalid meter value -1');
+    expect(() => new FlowingMeter({ startValue: -1 })).toThrow('startValue = -1');
   });
 
   it('rejects a negative flow', () => {
-    expect(() => new FlowingMeter({ flowM3PerHour: -0.1 })).toThrow('Invalid flow -0.1');
+    expect(() => new FlowingMeter({ flowM3PerHour: -0.1 })).toThrow('flowM3PerHour = -0.1');
   });
 });

@@ -1,3 +1,5 @@
+import { InvalidOptionError } from '../errors.ts';
+
 /**
  * A meter whose value grows with a constant flow, like a water meter on a running tap. Both the
  * virtual camera and the simulated device read their true value from one of these.
@@ -26,11 +28,11 @@ export class FlowingMeter {
     this.clock = options.clock ?? Date.now;
     this.rollover = options.rollover ?? 100_000;
     this.flow = checkFlow(options.flowM3PerHour ?? 0.5);
-    this.baseValue = checkValue(options.startValue ?? 0, this.rollover);
+    this.baseValue = checkValue(options.startValue ?? 0, this.rollover, 'startValue');
     this.baseTime = this.clock();
   }
 
-  /** The true value now, in m³, wrapped at the rollover limit. */
+  /** Returns the true value now, in m³, wrapped at the rollover limit. */
   value(): number {
     const elapsedHours = (this.clock() - this.baseTime) / MILLISECONDS_PER_HOUR;
     return (this.baseValue + this.flow * elapsedHours) % this.rollover;
@@ -43,7 +45,7 @@ export class FlowingMeter {
 
   /** Sets the value from now on; the flow continues from it. */
   setValue(value: number): void {
-    this.baseValue = checkValue(value, this.rollover);
+    this.baseValue = checkValue(value, this.rollover, 'value');
     this.baseTime = this.clock();
   }
 
@@ -55,16 +57,12 @@ export class FlowingMeter {
   }
 }
 
-function checkValue(value: number, rollover: number): number {
-  if (!Number.isFinite(value) || value < 0 || value >= rollover) {
-    throw new RangeError(`Invalid meter value ${value}: use a number from 0 to below ${rollover} m³.`);
-  }
-  return value;
+function checkValue(value: number, rollover: number, path: string): number {
+  if (Number.isFinite(value) && value >= 0 && value < rollover) return value;
+  throw new InvalidOptionError('meter', [{ path, received: value, message: `must be a number of m³ from 0 to below ${rollover}` }]);
 }
 
 function checkFlow(flow: number): number {
-  if (!Number.isFinite(flow) || flow < 0 || flow > 10_000) {
-    throw new RangeError(`Invalid flow ${flow} m³/h: use a number from 0 to 10000.`);
-  }
-  return flow;
+  if (Number.isFinite(flow) && flow >= 0 && flow <= 10_000) return flow;
+  throw new InvalidOptionError('meter', [{ path: 'flowM3PerHour', received: flow, message: 'must be a number of m³/h from 0 to 10000' }]);
 }

@@ -44,9 +44,13 @@ function snapToInteger(scaled: number): number {
   return Math.abs(scaled - nearest) < INTEGER_SNAP ? nearest : scaled;
 }
 
-/** Rounds away float error such as 7.080000000001746; a nanounit is far below one pixel of needle travel. */
+/**
+ * Rounds away float error such as 7.080000000001746; a nanounit is far below one pixel of needle
+ * travel. A position that rounds up to 10 wraps to 0, so positions stay in [0, 10).
+ */
 function roundPosition(position: number): number {
-  return Math.round(position * 1e9) / 1e9;
+  const rounded = Math.round(position * 1e9) / 1e9;
+  return rounded >= 10 ? rounded - 10 : rounded;
 }
 
 function formatUnits(units: number, integerDigits: number, decimals: number): string {
