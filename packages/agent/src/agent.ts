@@ -76,7 +76,10 @@ class Agent implements AgentHandle {
   readonly deviceId: string;
   #config: AgentConfig;
   readonly #options: AgentOptions;
+  /** Logger with the device id; each module logs through `#base.child({ module })`. */
+  readonly #base: Logger;
   readonly #logger: Logger;
+  readonly #pipelineLogger: Logger;
   readonly #db: AgentDatabase;
   readonly #state: StateStore;
   readonly #outbox: Outbox;
@@ -101,13 +104,15 @@ class Agent implements AgentHandle {
     this.deviceId = config.deviceId;
     this.#config = config;
     this.#options = options;
-    this.#logger = (options.logger ?? pino({ level: config.logLevel })).child({ module: 'agent', deviceId: config.deviceId });
+    this.#base = (options.logger ?? pino({ level: config.logLevel })).child({ deviceId: config.deviceId });
+    this.#logger = this.#base.child({ module: 'agent' });
+    this.#pipelineLogger = this.#base.child({ module: 'pipeline' });
     this.#db = openAgentDatabase(config.stateDir);
     this.#state = new StateStore(this.#db);
-    this.#outbox = new Outbox(this.#db, this.#state, config.outbox, this.#logger.child({ module: 'outbox' }));
+    this.#outbox = new Outbox(this.#db, this.#state, config.outbox, this.#base.child({ module: 'outbox' }));
     this.#remote = this.#state.remoteConfig;
     this.#source = createCaptureSource(config.source, { seen: this.#state.seenFiles() });
-    this.#notifier = new SystemdNotifier(this.#logger.child({ module: 'systemd' }));
+    this.#notifier = new SystemdNotifier(this.#base.child({ module: 'systemd' }));
   }
 
   async start(): Promise<void> {
@@ -115,7 +120,7 @@ class Agent implements AgentHandle {
       { source: this.#source.description, stateDir: this.#config.stateDir, configVersion: this.#activeVersion(), pending: this.#outbox.stats().pending },
       'agent starting',
     );
-    this.#reader = this.#options.reader ?? (await MeterReader.create({ workers: 1, logger: this.#logger.child({ module: 'vision' }) }));
+    this.#reader = this.#options.reader ?? (await MeterReader.create({ workers: 1, logger: this.#base }));
     this.#credentials = await readCredentials(this.#config.stateDir);
     this.#connect();
 
@@ -178,7 +183,7 @@ class Agent implements AgentHandle {
           retry: this.#config.retry,
           config: () => ({ device: this.#device(), remoteVersion: this.#remote?.version ?? null }),
           onQueued: () => this.#publisher?.kick(),
-          logger: this.#logger.child({ module: 'pipeline' }),
+          logger: this.#pipelineLogger,
         },
         this.#shutdown.signal,
       );
@@ -244,10 +249,10 @@ class Agent implements AgentHandle {
       username: mqtt.username ?? this.#credentials?.mqttUsername ?? this.deviceId,
       password: mqtt.password ?? this.#credentials?.mqttPassword,
       settings: mqtt,
-      logger: this.#logger.child({ module: 'mqtt' }),
+      logger: this.#base.child({ module: 'mqtt' }),
     });
     this.#client = client;
-    this.#publisher = new Publisher(client, this.#outbox, { maxInFlight: mqtt.maxInFlight, logger: this.#logger.child({ module: 'publisher' }) });
+    this.#publisher = new Publisher(client, this.#outbox, { maxInFlight: mqtt.maxInFlight, logger: this.#base.child({ module: 'publisher' }) });
 
     client.on('connect', () => this.#onConnect(client));
     client.on('close', () => {
@@ -274,14 +279,14 @@ class Agent implements AgentHandle {
       const report = await handleConfigMessage(payload, {
         activeVersion: () => this.#activeVersion(),
         apply: async (config) => this.#applyRemoteConfig(config),
-        logger: this.#logger.child({ module: 'remote-config' }),
+        logger: this.#base.child({ module: 'remote-config' }),
       });
       if (report) this.#publish('config/report', report);
       return;
     }
 
     if (topic === topics.commands(this.deviceId)) {
-      const result = await handleCommandMessage(payload, this.#commandHandlers(), this.#logger.child({ module: 'commands' }));
+      const result = await handleCommandMessage(payload, this.#commandHandlers(), this.#base.child({ module: 'commands' }));
       if (result) this.#publish('commands/result', result);
     }
   }

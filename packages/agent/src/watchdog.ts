@@ -3,28 +3,30 @@ import type { Logger } from 'pino';
 
 /**
  * systemd notifications (sd_notify) through the `systemd-notify` command, because Node has no
- * unix datagram sockets. The unit needs `NotifyAccess=all`: the message comes from a child
- * process, and `--pid` names the agent as its sender so systemd attributes it to the service
- * even after the child has exited.
+ * unix datagram sockets. The unit needs `NotifyAccess=all` because the message comes from a
+ * child process. Without `--no-block`, systemd-notify waits until PID 1 has processed the
+ * message, so it is attributed to the service even though the child exits right after
+ * (systemd-notify(1), systemd 252).
  *
  * Does nothing when `NOTIFY_SOCKET` is unset (not started by systemd with Type=notify).
  */
 export class SystemdNotifier {
   readonly #logger: Logger;
   readonly #enabled: boolean;
+  readonly #env: NodeJS.ProcessEnv;
   #timer: NodeJS.Timeout | null = null;
+  /** Half of `WATCHDOG_USEC` in milliseconds, as sd_watchdog_enabled(3) advises; null without a watchdog. */
+  readonly watchdogIntervalMs: number | null;
 
   constructor(logger: Logger, env: NodeJS.ProcessEnv = process.env) {
     this.#logger = logger;
+    this.#env = env;
     this.#enabled = Boolean(env.NOTIFY_SOCKET);
     this.watchdogIntervalMs = watchdogInterval(env);
   }
 
-  /** Half of `WATCHDOG_USEC` in milliseconds, as sd_watchdog_enabled(3) advises; null without a watchdog. */
-  readonly watchdogIntervalMs: number | null;
-
   ready(): void {
-    this.#send(['--ready', `--status=running`]);
+    this.#send(['--ready', '--status=capturing']);
   }
 
   stopping(): void {
@@ -52,7 +54,7 @@ export class SystemdNotifier {
 
   #send(args: string[]): void {
     if (!this.#enabled) return;
-    execFile('systemd-notify', [`--pid=${process.pid}`, ...args], { timeout: 5_000 }, (error) => {
+    execFile('systemd-notify', args, { timeout: 5_000, env: { ...process.env, ...this.#env } }, (error) => {
       if (error) this.#logger.warn({ err: error.message, args }, 'systemd-notify failed');
     });
   }

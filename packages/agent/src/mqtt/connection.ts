@@ -43,7 +43,7 @@ export function connectMqtt(options: ConnectionOptions): MqttClient {
   const client = mqtt.connect(options.url, clientOptions);
 
   client.on('connect', () => {
-    logger.info({ url: redactBrokerUrl(options.url), deviceId }, 'connected to broker');
+    logger.info({ url: redactBrokerUrl(options.url) }, 'connected to broker');
     client.publish(topics.status(deviceId), statusPayload('online'), { qos: 1, retain: true }, (error) => {
       if (error) logger.warn({ err: error.message }, 'online status not published');
     });
@@ -51,10 +51,10 @@ export function connectMqtt(options: ConnectionOptions): MqttClient {
   client.on('reconnect', () => {
     // The will carries the time of the CONNECT it belongs to.
     client.options.will = lastWill(deviceId);
-    logger.debug({ deviceId }, 'reconnecting to broker');
+    logger.debug('reconnecting to broker');
   });
-  client.on('offline', () => logger.warn({ deviceId }, 'broker connection lost, will retry'));
-  client.on('error', (error) => logger.warn({ err: error.message, deviceId }, 'broker connection error'));
+  client.on('offline', () => logger.warn('broker connection lost, will retry'));
+  client.on('error', (error) => logger.warn({ err: error.message }, 'broker connection error'));
 
   return client;
 }

@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { topics } from '@metervision/protocol';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from './cli.ts';
+import { createAgentFixture, type AgentFixture } from './testing/agent-fixture.ts';
+import { MOSQUITTO, MosquittoBroker, REQUIRE_SERVICES } from './testing/broker.ts';
+import { ReadingCollector, waitFor } from './testing/collector.ts';
+
+const bin = fileURLToPath(new URL('../bin/metervision-agent.mjs', import.meta.url));
+let fixture: AgentFixture;
+let configFile: string;
+
+async function run(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, (line) => out.push(line), (line) => err.push(line));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+async function writeConfig(extra: object = {}): Promise<string> {
+  const file = path.join(fixture.root, 'agent.json');
+  const config = {
+    deviceId: 'cam-1',
+    stateDir: 'state',
+    source: { type: 'folder', path: 'images', settleMs: 0 },
+    meter: { layoutFile: 'layout.json', evidence: { attach: 'never' } },
+    ...extra,
+  };
+  await writeFile(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+beforeAll(async () => {
+  fixture = await createAgentFixture();
+  await writeFile(path.join(fixture.root, 'layout.json'), JSON.stringify(fixture.layout));
+  await fixture.putMeter('meter.jpg', 123.4);
+  configFile = await writeConfig();
+});
+
+afterAll(async () => {
+  await rm(fixture.root, { recursive: true, force: true });
+});
+
+describe('cli', () => {
+  it('prints help for each command', async () => {
+    for (const args of [['--help'], ['run', '--help'], ['pair', '--help'], ['capture-once', '--help'], ['config', 'check', '--help']]) {
+      const result = await run(args);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.out, args.join(' ')).toMatch(/^Usage: metervision-agent/);
+    }
+  });
+
+  it('rejects an unknown command', async () => {
+    const result = await run(['start']);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('unknown command "start"');
+  });
+
+  it('checks a valid configuration', async () => {
+    const result = await run(['config', 'check', '--config', configFile]);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`${configFile}: valid`);
+    expect(result.out).toContain('5 digit wheels');
+  });
+
+  it('lists every invalid field', async () => {
+    const file = path.join(fixture.root, 'bad.json');
+    await writeFile(file, JSON.stringify({ deviceId: 'cam/1', source: { type: 'http', url: 'ftp://x' }, meter: { schedule: { intervalSeconds: 1 } } }));
+    const result = await run(['config', 'check', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(file);
+    for (const field of ['deviceId', 'source.url', 'meter.schedule.intervalSeconds']) expect(result.err).toContain(field);
+  });
+
+  it('names a file that is not JSON', async () => {
+    const file = path.join(fixture.root, 'broken.json');
+    await writeFile(file, '{ "deviceId": ');
+    const result = await run(['config', 'check', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`${file} is not valid JSON`);
+  });
+
+  it('captures once with an annotated image', async () => {
+    const output = path.join(fixture.root, 'annotated.jpg');
+    const result = await run(['capture-once', '--config', configFile, '--output', output, '--json']);
+    const summary = JSON.parse(result.out);
+    expect(summary.origin).toBe(path.join(fixture.imageDir, 'meter.jpg'));
+    expect(['accepted', 'flagged', 'rejected', 'failed']).toContain(summary.status);
+    expect(summary.annotatedImage).toBe(output);
+    const metadata = await sharp(await readFile(output)).metadata();
+    expect(metadata.format).toBe('jpeg');
+  });
+});
+
+const describeWithBroker = MOSQUITTO || REQUIRE_SERVICES ? describe : describe.skip;
+
+describeWithBroker('cli run', () => {
+  it('shuts down cleanly on SIGTERM', async () => {
+    const broker = await MosquittoBroker.start();
+    const collector = await ReadingCollector.connect(broker.url, ['metervision/v1/devices/cam-1/#']);
+    const file = await writeConfig({ mqtt: { url: broker.url }, stateDir: 'state-run' });
+    const child = spawn(process.execPath, [bin, 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+
+    try {
+      await waitFor(() => collector.readings().length === 1, 'the first scheduled reading', 30_000);
+      child.kill('SIGTERM');
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code, output.join('')).toBe(0);
+      expect(output.join('')).toContain('agent stopped');
+
+      await waitFor(() => collector.received<{ state: string }>('status').some((status) => status.state === 'offline'), 'the offline status');
+      const status = collector.messages.filter((message) => message.topic === topics.status('cam-1')).at(-1)!;
+      expect(JSON.parse(status.payload.toString())).toMatchObject({ state: 'offline', reason: 'shutdown' });
+    } finally {
+      child.kill('SIGKILL');
+      await collector.close();
+      await broker.close();
+    }
+  });
+});

@@ -1,0 +1,63 @@
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AgentHandle, startAgent } from './agent.ts';
+import { buildHeartbeat, readSignalDbm } from './heartbeat.ts';
+import { createHealth } from './health.ts';
+import { pairDevice } from './pair.ts';
+import { type AgentFixture, createAgentFixture } from './testing/agent-fixture.ts';
+import { freePort } from './testing/broker.ts';
+import { startCloudStub } from './testing/cloud-stub.ts';
+import { waitFor } from './testing/collector.ts';
+import { ObservationReader } from './testing/observation-reader.ts';
+
+const SECRET = 'device-secret-for-heartbeat';
+
+describe('heartbeat', () => {
+  it('carries the health figures', () => {
+    const health = { ...createHealth(Date.now() - 90_000), captureFailures: 2, clockSkewMs: -1_500 };
+    const heartbeat = buildHeartbeat({ firmwareVersion: '0.1.0', health, outboxPending: 4, outboxDropped: 1, configVersion: 3, signalDbm: -67 });
+    expect(heartbeat).toMatchObject({ uptimeSeconds: 90, captureFailures: 2, outboxPending: 4, outboxDropped: 1, configVersion: 3, signalDbm: -67, clockSkewMs: -1_500 });
+  });
+
+  it('reads the Wi-Fi signal level', async () => {
+    const file = path.join(fixture.root, 'wireless');
+    await writeFile(
+      file,
+      'Inter-| sta-|   Quality        |   Discarded packets\n face | tus | link level noise |  nwid  crypt\n wlan0: 0000   43.  -67.  -256        0      0\n',
+    );
+    expect(await readSignalDbm(file)).toBe(-67);
+    expect(await readSignalDbm(path.join(fixture.root, 'missing'))).toBeNull();
+  });
+});
+
+let fixture: AgentFixture;
+let agent: AgentHandle | null = null;
+let cloud: Awaited<ReturnType<typeof startCloudStub>>;
+
+beforeEach(async () => {
+  fixture = await createAgentFixture();
+  cloud = await startCloudStub({ mqttUrl: `mqtt://127.0.0.1:${await freePort()}`, password: SECRET });
+});
+
+afterEach(async () => {
+  await agent?.close();
+  agent = null;
+  await cloud.close();
+  await rm(fixture.root, { recursive: true, force: true });
+});
+
+describe('HTTP heartbeat fallback', () => {
+  it('posts heartbeats while MQTT is down', async () => {
+    await pairDevice({ cloudUrl: cloud.url, code: 'K7Q2-9XMD', deviceId: 'cam-1', stateDir: fixture.stateDir });
+    const config = await fixture.config({ heartbeat: { intervalSeconds: 5 } });
+    agent = await startAgent(config, { reader: new ObservationReader(), schedule: false });
+
+    const heartbeats = () => cloud.requests.filter((request) => request.url === '/api/installations/cameras/heartbeat');
+    await waitFor(() => heartbeats().length > 0, 'an HTTP heartbeat', 15_000);
+    const [first] = heartbeats();
+    expect(first!.authorization).toBe(`Basic ${Buffer.from(`cam-1:${SECRET}`).toString('base64')}`);
+    expect(first!.body).toMatchObject({ v: 1, firmwareVersion: expect.any(String), outboxPending: 0 });
+    expect(agent.status().connected).toBe(false);
+  });
+});
