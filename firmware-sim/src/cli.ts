@@ -3,6 +3,7 @@ import { InvalidOptionError } from './errors.ts';
 import { describeOptionError, UsageError } from './cli/flags.ts';
 import { CAMERA_OPTION_FLAGS, cameraHelp, runCamera } from './cli/camera-command.ts';
 import { DEVICE_OPTION_FLAGS, deviceHelp, runDevice } from './cli/device-command.ts';
+import { FLEET_OPTION_FLAGS, fleetHelp, runFleetCommand } from './cli/fleet-command.ts';
 import { renderHelp, runRender } from './cli/render-command.ts';
 import { runStressSet, stressSetHelp } from './cli/stress-set-command.ts';
 
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   render: { summary: 'Render one meter image and its truth JSON', help: renderHelp, run: runRender },
   'stress-set': { summary: 'Write a labelled set of images under hard conditions', help: stressSetHelp, run: runStressSet },
   device: { summary: 'Run one simulated camera device on MQTT', help: deviceHelp, run: runDevice, optionFlags: DEVICE_OPTION_FLAGS },
+  fleet: { summary: 'Run many simulated devices against one broker', help: fleetHelp, run: runFleetCommand, optionFlags: FLEET_OPTION_FLAGS },
   camera: { summary: 'Run a virtual ESP32-CAM (HTTP snapshots of a running meter)', help: cameraHelp, run: runCamera, optionFlags: CAMERA_OPTION_FLAGS },
 };
 

@@ -11,3 +11,4 @@ export type { CameraFault } from './camera/faults.ts';
 export { FlowingMeter, type FlowingMeterOptions } from './meter/flowing-meter.ts';
 export { SimulatedDevice, type DeviceStats, type SimulatedDeviceOptions } from './device/simulated-device.ts';
 export type { DeviceKnobs } from './device/options.ts';
+export { runFleet, type Fleet, type FleetOptions, type FleetStats } from './fleet.ts';

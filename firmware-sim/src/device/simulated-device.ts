@@ -328,12 +328,20 @@ export class SimulatedDevice {
     await this.client.publishAsync(this.topic('status'), statusPayload('online', new Date()), { qos: 1, retain: true });
     await this.client.subscribeAsync({ [this.topic('config')]: { qos: 1 }, [this.topic('commands')]: { qos: 1 } });
     await this.heartbeat();
-    if (!this.heartbeatTimer && this.options.heartbeatIntervalSeconds > 0) {
-      this.heartbeatTimer = setInterval(() => {
-        this.heartbeat().catch((error: unknown) => this.logger.warn({ err: error }, 'heartbeat failed'));
-      }, this.options.heartbeatIntervalSeconds * 1000);
-    }
+    if (!this.heartbeatTimer) this.scheduleHeartbeat(this.random.between(0, this.options.heartbeatIntervalSeconds));
     if (!this.readingTimer) this.scheduleReadings(true);
+  }
+
+  /**
+   * Schedules the next heartbeat. The first one after start comes at a random point of the
+   * interval, so a fleet started at once does not send its heartbeats in step.
+   */
+  private scheduleHeartbeat(delaySeconds: number): void {
+    if (this.closed || this.options.heartbeatIntervalSeconds === 0) return;
+    this.heartbeatTimer = setTimeout(() => {
+      this.heartbeat().catch((error: unknown) => this.logger.warn({ err: error }, 'heartbeat failed'));
+      this.scheduleHeartbeat(this.options.heartbeatIntervalSeconds);
+    }, delaySeconds * 1000);
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -481,7 +489,7 @@ export class SimulatedDevice {
   }
 
   private stopTimers(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.readingTimer) clearTimeout(this.readingTimer);
     this.heartbeatTimer = null;
     this.readingTimer = null;
