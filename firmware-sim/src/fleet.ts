@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { InvalidOptionError } from './errors.ts';
-import { SimulatedDevice, type DeviceStats, type SimulatedDeviceOptions } from './device/simulated-device.ts';
+import { emptyDeviceCounters, SimulatedDevice, type DeviceStats, type SimulatedDeviceOptions } from './device/simulated-device.ts';
 import type { DeviceKnobs } from './device/options.ts';
 import { SeededRandom } from './render/random.ts';
 
@@ -172,18 +172,7 @@ function openFileLimit(): number | null {
 }
 
 function sumStats(devices: SimulatedDevice[]): FleetStats {
-  const total: FleetStats = {
-    devices: devices.length,
-    connected: 0,
-    connects: 0,
-    readingsPublished: 0,
-    readingsAcknowledged: 0,
-    imagesPublished: 0,
-    heartbeatsPublished: 0,
-    commandsHandled: 0,
-    outboxPending: 0,
-    outboxDropped: 0,
-  };
+  const total: FleetStats = { devices: devices.length, connected: 0, ...emptyDeviceCounters() };
   for (const device of devices) {
     const { configVersion: _version, ...stats } = device.stats();
     if (device.connected) total.connected += 1;

@@ -44,6 +44,20 @@ export interface DeviceStats {
   configVersion: number | null;
 }
 
+/** Counters of a device, all zero. */
+export function emptyDeviceCounters(): Omit<DeviceStats, 'configVersion'> {
+  return {
+    connects: 0,
+    readingsPublished: 0,
+    readingsAcknowledged: 0,
+    imagesPublished: 0,
+    heartbeatsPublished: 0,
+    commandsHandled: 0,
+    outboxPending: 0,
+    outboxDropped: 0,
+  };
+}
+
 /** Default reading interval before a configuration arrives, in seconds (the protocol's default schedule). */
 const DEFAULT_READING_INTERVAL_SECONDS = 300;
 /** Largest embedded image the protocol accepts, in base64 characters. */
@@ -82,16 +96,7 @@ export class SimulatedDevice {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private readingTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  private readonly counters: Omit<DeviceStats, 'configVersion'> = {
-    connects: 0,
-    readingsPublished: 0,
-    readingsAcknowledged: 0,
-    imagesPublished: 0,
-    heartbeatsPublished: 0,
-    commandsHandled: 0,
-    outboxPending: 0,
-    outboxDropped: 0,
-  };
+  private readonly counters = emptyDeviceCounters();
 
   private constructor(options: ResolvedDeviceOptions, logger: Logger) {
     this.options = options;
