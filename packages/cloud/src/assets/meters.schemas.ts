@@ -7,9 +7,9 @@ import type { MeterRow } from './meters.repo.ts';
 export const METER_TYPES = ['water', 'gas', 'electricity', 'heat', 'other'] as const;
 export const METER_STATUSES = ['pending', 'active', 'inactive', 'failed'] as const;
 
-export const serialParam = z.object({
-  serial_number: meterSerialSchema.openapi({ param: { name: 'serial_number', in: 'path' }, example: 'WM-2024-0001' }),
-});
+// Schemas imported from the protocol package were created before @hono/zod-openapi extended
+// zod, so they have no `.openapi()`; they are wrapped or used as they are.
+export const serialParam = z.object({ serial_number: meterSerialSchema });
 
 export const createMeterSchema = z
   .object({
@@ -20,7 +20,10 @@ export const createMeterSchema = z
     meter_type: z.enum(METER_TYPES).default('water'),
     unit: z.string().min(1).max(16).optional().openapi({ description: "Defaults to the layout's unit, else m3." }),
     status: z.enum(METER_STATUSES).default('active'),
-    layout: meterLayoutSchema.nullish().openapi({ description: 'Where the digit wheels and pointers are in the photo; needed for server-side reading.' }),
+    layout: z
+      .union([meterLayoutSchema, z.null()])
+      .optional()
+      .openapi({ description: 'Where the digit wheels and pointers are in the photo; needed for server-side reading.' }),
     plausibility: plausibilityRulesSchema.nullish(),
   })
   .openapi('MeterCreate');

@@ -79,6 +79,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   broker.on('clientError', (client, error) => logger.warn({ deviceId: client.id, err: error.message }, 'device connection error'));
 
   const server = createServer(broker.handle as (socket: Socket) => void);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   const port = await listen(server, options.host, options.port);
   logger.info({ host: options.host, port, redis: redis !== null }, 'MQTT broker listening');
 
@@ -100,8 +105,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       clients[deviceId]?.close();
     },
     close: async () => {
-      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      // Stop accepting first, then let aedes close its clients; a socket still open after that
+      // (one that never sent CONNECT) would keep the port bound, so it is destroyed.
+      const serverClosed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
       await new Promise<void>((resolveClose) => broker.close(() => resolveClose()));
+      for (const socket of sockets) socket.destroy();
+      await serverClosed;
       await redis?.persistence.destroy();
       logger.info({ port }, 'MQTT broker stopped');
     },

@@ -8,13 +8,20 @@ import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-post
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import * as installationsPgSchema from '../installations/schema.pg.ts';
+import * as installationsSqliteSchema from '../installations/schema.sqlite.ts';
 import * as pgSchema from './schema.pg.ts';
 import * as sqliteSchema from './schema.sqlite.ts';
 
 export type Dialect = 'sqlite' | 'pg';
 
+/** Every PostgreSQL table: the core schema and the installation workflow's (`src/installations/schema.pg.ts`). */
+export const pgTables = { ...pgSchema, ...installationsPgSchema };
+/** Every SQLite table, mirroring `pgTables` column for column. */
+export const sqliteTables = { ...sqliteSchema, ...installationsSqliteSchema };
+
 /** The tables as repositories see them; `schema.sqlite.ts` mirrors them column for column. */
-export type Tables = typeof pgSchema;
+export type Tables = typeof pgTables;
 
 /**
  * Query interface shared by both dialects. It is typed as the PostgreSQL database; on SQLite the
@@ -77,14 +84,14 @@ function openSqlite(options: OpenDatabaseOptions): Database {
   client.pragma('busy_timeout = 5000');
   client.pragma('synchronous = NORMAL');
 
-  const db = drizzleSqlite({ client, schema: sqliteSchema });
+  const db = drizzleSqlite({ client, schema: sqliteTables });
   if (options.migrate !== false) migrateSqlite(db, { migrationsFolder: resolve(MIGRATIONS_ROOT, 'sqlite') });
 
   const lock = new AsyncLock();
   return {
     dialect: 'sqlite',
     db: db as unknown as Db,
-    tables: sqliteSchema as unknown as Tables,
+    tables: sqliteTables as unknown as Tables,
     displayUrl: path,
     transaction: (work) => lock.run(() => runSqliteTransaction(client, db as unknown as Db, work)),
     close: async () => {
@@ -113,7 +120,7 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   pool.on('error', (error) => options.logger.error({ err: error }, 'idle PostgreSQL connection failed'));
 
-  const db = drizzlePg({ client: pool, schema: pgSchema });
+  const db = drizzlePg({ client: pool, schema: pgTables });
   try {
     if (options.migrate !== false) await migratePostgres(pool);
   } catch (error) {
@@ -124,7 +131,7 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
   return {
     dialect: 'pg',
     db,
-    tables: pgSchema,
+    tables: pgTables,
     displayUrl: redactUrl(options.url),
     transaction: (work) => db.transaction((tx) => work(tx as unknown as Db)),
     close: () => pool.end(),

@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { getTableConfig as getPgTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { getTableConfig as getSqliteTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
-import * as pgSchema from './schema.pg.ts';
-import * as sqliteSchema from './schema.sqlite.ts';
+import { pgTables as pgSchema, sqliteTables as sqliteSchema } from './database.ts';
 
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 

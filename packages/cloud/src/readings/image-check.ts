@@ -24,6 +24,10 @@ export async function checkUploadedImage(file: Buffer, limits: { maxBytes: numbe
   try {
     metadata = await sharp(file, { limitInputPixels: limits.maxPixels }).metadata();
   } catch (error) {
+    // sharp reads the dimensions from the header and rejects them before allocating pixels.
+    if (/pixel limit/i.test((error as Error).message)) {
+      throw new HttpError(413, `The image has more than ${limits.maxPixels} pixels: send a smaller photo`, { cause: error });
+    }
     throw new HttpError(422, 'The uploaded file is not a readable image: send a JPEG or PNG photo', { cause: error });
   }
 
