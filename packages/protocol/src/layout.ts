@@ -60,6 +60,15 @@ export const alignmentSchema = z.object({
 
 export const digitStyleSchema = z.enum(['auto', 'dark-on-light', 'light-on-dark']);
 
+/**
+ * How the wheel next to the dials follows them. `continuous`: it turns all the time (the last
+ * wheel of many wet-dial water meters shows the next digit from about .5 on). `intermittent`: it
+ * jumps while the finer dial passes from 9 to 0. `auto`: either; readings that only one of them
+ * explains near a transition are flagged instead of guessed. Wheels always carry to the next wheel
+ * intermittently, as in every roller counter.
+ */
+export const wheelDriveSchema = z.enum(['auto', 'continuous', 'intermittent']);
+
 export const meterLayoutSchema = z
   .object({
     /** Layout format version. */
@@ -82,6 +91,7 @@ export const meterLayoutSchema = z
     /** Analog pointer dials for the decimals, most significant first. */
     pointers: z.array(pointerRoiSchema).max(8).default([]),
     digitStyle: digitStyleSchema.default('auto'),
+    wheelDrive: wheelDriveSchema.default('auto'),
     /** Power of ten applied to the composed value: -3 turns a 8-wheel litre counter into m³. */
     decimalShift: z.number().int().min(-8).max(8).default(0),
     /** Append the fractional position of the last pointer as one more decimal. */
@@ -100,6 +110,7 @@ export type PointerRoi = z.infer<typeof pointerRoiSchema>;
 export type AlignmentMark = z.infer<typeof alignmentMarkSchema>;
 export type Alignment = z.infer<typeof alignmentSchema>;
 export type DigitStyle = z.infer<typeof digitStyleSchema>;
+export type WheelDrive = z.infer<typeof wheelDriveSchema>;
 /** A validated layout with every default filled in. */
 export type MeterLayout = z.infer<typeof meterLayoutSchema>;
 /** A layout as written in JSON, before defaults. */

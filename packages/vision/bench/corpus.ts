@@ -83,6 +83,8 @@ export async function loadAiedgeSets(): Promise<PhotoSet[]> {
       ...(dial.hubCentre ? { centre: { x: dial.hubCentre[0], y: dial.hubCentre[1] } } : {}),
     })),
     extendedResolution: true,
+    // The README of the set: the last wheel turns continuously with the x0.1 dial.
+    wheelDrive: 'continuous',
   };
   const layout2022: MeterLayoutInput = {
     name: 'aiedge demo-2022',
@@ -91,6 +93,7 @@ export async function loadAiedgeSets(): Promise<PhotoSet[]> {
     rotateDegrees: manifest.layoutDemo2022.initialRotateDegrees,
     digits: manifest.layoutDemo2022.digits.map(rois),
     pointers: manifest.layoutDemo2022.analog.map((dial) => ({ ...rois(dial), factor: dial.factor })),
+    wheelDrive: 'continuous',
   };
 
   const photosOf = (set: string): LabelledPhoto[] =>
@@ -153,6 +156,9 @@ export async function loadNohnCases(): Promise<NohnCase[]> {
         name: `nohn ${item.id}`,
         digits: item.config.digitalDigits.map((roi, index) => ({ name: `digit${index + 1}`, ...box(roi) })),
         pointers: item.config.analogGauges.map((roi, index) => ({ name: `gauge${index + 1}`, ...box(roi), factor: GAUGE_FACTORS[index]! })),
+        // demo.jpg shows a centred 9 on the last wheel with the x0.1 dial at 7.8: this meter's
+        // wheels jump at the carry instead of turning with the dial.
+        wheelDrive: 'intermittent',
       });
       return {
         id: item.id,

@@ -1,4 +1,4 @@
-import type { DigitResult } from '@metervision/protocol';
+import type { DigitResult, WheelDrive } from '@metervision/protocol';
 import type { MeterReadResult } from './types.ts';
 
 /** One digit wheel as seen in the image. */
@@ -37,6 +37,8 @@ export interface ComposeInput {
   decimalShift?: number;
   /** Append the fractional position of the last dial as one more decimal. Default false. */
   extendedResolution?: boolean;
+  /** How the least significant wheel follows the dials; see the layout's `wheelDrive`. Default `auto`. */
+  wheelDrive?: WheelDrive;
 }
 
 /**
@@ -47,9 +49,11 @@ export interface ComposeInput {
 export type ComposedReading = Pick<MeterReadResult, 'value' | 'text' | 'digits' | 'decimalDigits' | 'pointers' | 'confidence'> & { issues: string[] };
 
 // A wheel may run this far (in digits) ahead of or behind the position its finer neighbour implies.
-const WHEEL_SLACK = 0.12;
-// Two roll-over candidates closer than this (in digits) are ambiguous.
-const AMBIGUITY_MARGIN = 0.2;
+const WHEEL_SLACK = 0.15;
+// Two roll-over candidates closer than this (in digits) are ambiguous...
+const AMBIGUITY_MARGIN = 0.15;
+// ...and the wheel's confidence is capped here.
+const AMBIGUOUS_CONFIDENCE = 0.3;
 // A dial or wheel farther than this (in digits) from where its finer neighbour puts it disagrees.
 const DISAGREEMENT = 0.3;
 // Below this phase the finest wheel's glyph has not reached the window centre yet.
@@ -102,7 +106,8 @@ export function composeReading(input: ComposeInput): ComposedReading {
     const element = elements[index]!;
     const finerIndex = byPlace.get(element.place - 1);
     const finer = finerIndex === undefined ? null : resolved[finerIndex]!.continuous;
-    const result = element.kind === 'dial' ? resolveDial(element, finer) : resolveWheel(element, finer, finerIndex !== undefined);
+    const finerKind = finerIndex === undefined ? null : elements[finerIndex]!.kind;
+    const result = element.kind === 'dial' ? resolveDial(element, finer) : resolveWheel(element, finer, finerKind, input.wheelDrive ?? 'auto');
     resolved[index] = result;
     if (result.issue) issues.push(result.issue);
   }
@@ -168,11 +173,17 @@ function resolveDial(element: Element, finer: number | null): Resolved {
   };
 }
 
-function resolveWheel(element: Element, finer: number | null, hasFiner: boolean): Resolved {
+// Where a wheel stands past its integer digit while its finer neighbour is at `finer` (0-10).
+const DRIVE_OFFSETS: Record<Exclude<WheelDrive, 'auto'>, (finer: number) => number> = {
+  continuous: (finer) => finer / 10,
+  intermittent: (finer) => Math.max(0, finer - 9),
+};
+
+function resolveWheel(element: Element, finer: number | null, finerKind: Element['kind'] | null, drive: WheelDrive): Resolved {
   if (element.position === null || element.shown === null) {
     return { digit: null, continuous: null, confidence: 0, issue: `wheel ${element.name} could not be read` };
   }
-  if (finer === null && hasFiner) {
+  if (finer === null && finerKind !== null) {
     return { digit: element.shown, continuous: null, confidence: 0, issue: `wheel ${element.name} cannot be checked for roll-over: the finer element was not read` };
   }
   if (finer === null) {
@@ -181,27 +192,33 @@ function resolveWheel(element: Element, finer: number | null, hasFiner: boolean)
     return { digit, continuous: mod10(element.position), confidence: element.confidence };
   }
 
-  // The wheel sits between its intermittent-carry position (moving only while the finer element
-  // passes 9 to 0) and its continuous position (turning with the finer element all the time).
-  const low = Math.max(0, finer - 9) - WHEEL_SLACK;
-  const high = finer / 10 + WHEEL_SLACK;
-  const candidates = [-1, 0, 1].map((offset) => {
-    const base = element.shown! + offset;
-    return { digit: mod10(base), distance: distanceToInterval(element.position!, base + low, base + high) };
+  // Every candidate digit is scored under each gearing that applies; the best wins, and a runner-up
+  // digit almost as good means the wheel is between digits and the finer element does not decide.
+  // Wheels carry to the next wheel intermittently, as in every roller counter; only the wheel
+  // driven by the dials' gear train may turn continuously.
+  const models = finerKind === 'wheel' || drive === 'intermittent' ? (['intermittent'] as const) : drive === 'continuous' ? (['continuous'] as const) : (['continuous', 'intermittent'] as const);
+  const candidates = [-1, 0, 1].map((shift) => {
+    const base = element.shown! + shift;
+    const scored = models.map((model) => {
+      const offset = DRIVE_OFFSETS[model](finer);
+      return { offset, distance: Math.max(0, circularDistance(element.position!, base + offset) - WHEEL_SLACK) };
+    });
+    const best = scored.sort((a, b) => a.distance - b.distance)[0]!;
+    return { digit: mod10(base), offset: best.offset, distance: best.distance };
   });
   candidates.sort((a, b) => a.distance - b.distance);
-  const [best, second] = candidates as [typeof candidates[0], typeof candidates[0]];
+  const [best, second] = candidates as [(typeof candidates)[0], (typeof candidates)[0]];
 
   let confidence = element.confidence;
   let issue: string | undefined;
   if (second.distance - best.distance < AMBIGUITY_MARGIN) {
-    confidence = Math.min(confidence, 0.3);
+    confidence = Math.min(confidence, AMBIGUOUS_CONFIDENCE);
     issue = `wheel ${element.name} is between ${best.digit} and ${second.digit} and the finer element does not decide it`;
-  } else if (best.distance > DISAGREEMENT) {
-    confidence *= consistencyFactor(best.distance);
+  } else if (best.distance > DISAGREEMENT - WHEEL_SLACK) {
+    confidence *= consistencyFactor(best.distance + WHEEL_SLACK);
     issue = `wheel ${element.name} shows ${element.shown} where the finer element expects another position`;
   }
-  return { digit: best.digit, continuous: best.digit + finer / 10, confidence, issue };
+  return { digit: best.digit, continuous: best.digit + best.offset, confidence, issue };
 }
 
 function composeText(elements: Element[], resolved: Resolved[], extended: boolean, shift: number, issues: string[]): string | null {

@@ -1,5 +1,6 @@
 import type { PointerRoi } from '@metervision/protocol';
 import type { RasterImage } from './decode.ts';
+import { labelComponents } from './digits/glyphs.ts';
 
 /** Where a needle points, before dials are made consistent with each other. */
 export interface PointerReading {
@@ -8,28 +9,59 @@ export interface PointerReading {
   value: number;
   /** Needle angle in degrees clockwise from 12 o'clock in the layout frame. */
   angleDegrees: number;
-  /** 0-1: how much of the coloured mass lies along one direction, scaled down for faint needles. */
+  /** 0-1: how much of the needle lies along one direction, lowered for small or faint needles. */
   confidence: number;
+  /** Why no needle was found or the confidence is low. */
+  note?: string;
 }
 
-// Needle pixels are searched in a ring around the hub, as fractions of the ROI's half size: inside
-// it is the hub disc, which points nowhere; outside it are the printed numbers.
-const INNER_RADIUS = 0.3;
-const OUTER_RADIUS = 0.8;
+// Needle pixels are at least half as strong as the strongest 2 % of the patch (dim photos show a
+// red needle as a faint tint) and never weaker than MIN_STRENGTH.
+const MIN_STRENGTH = 12;
+const STRONG_SHARE = 0.02;
+// The needle blob must cover at least this share of the ROI.
+const MIN_NEEDLE_SHARE = 0.01;
+// Pixels closer to the hub than this many hub radii belong to the hub disc, which points nowhere.
+const HUB_CLEARANCE = 1.3;
 const BINS = 72;
 const PEAK_HALF_WIDTH_DEGREES = 25;
-// A needle covers at least this share of the ring's pixels; fewer means no needle was found.
-const MIN_NEEDLE_SHARE = 0.01;
+
+interface NeedleMask {
+  /** Needle strength above the threshold per pixel, 0 elsewhere. */
+  weights: Float32Array;
+  hub: { x: number; y: number };
+  hubRadius: number;
+}
+
+// Needle pixels farther from the hub than this share of the ROI's half size are printed numbers or
+// a neighbouring dial.
+const OUTER_RADIUS = 0.85;
+
+// Dials are resampled so their longer side is at most this many pixels: enough for a needle angle
+// to within a degree or two, and a quarter of the work of a 120 px ROI.
+const MAX_PATCH_SIZE = 64;
+
+/** Scale at which to cut a dial's ROI for {@link readPointer}. */
+export function pointerScale(roi: PointerRoi): number {
+  return Math.min(1, MAX_PATCH_SIZE / Math.max(roi.width, roi.height));
+}
 
 /**
- * Reads one pointer dial from its RGB patch (the ROI cut from the layout frame). The needle
- * direction is the peak of the needle-coloured pixel mass by angle around the hub, refined by
- * the weighted circular mean of the pixels near that peak.
+ * Reads one pointer dial from its RGB patch (the ROI cut from the layout frame). The hub is the
+ * layout's `centre` or else the thickest point of the needle-coloured blob nearest the ROI centre
+ * (the hub disc, or the round end of a teardrop needle). The direction is the peak of the
+ * needle-coloured mass by angle in a ring around the hub, beyond the hub disc, refined by a
+ * weighted circular mean. Faint needles often break apart when thresholded, so the ring uses every
+ * strong pixel, not only the hub's blob.
  */
 export function readPointer(patch: RasterImage, roi: PointerRoi): PointerReading {
-  const centreX = (roi.centre ? roi.centre.x - roi.x : (roi.width - 1) / 2) * (patch.width / roi.width);
-  const centreY = (roi.centre ? roi.centre.y - roi.y : (roi.height - 1) / 2) * (patch.height / roi.height);
-  const samples = collectNeedlePixels(patch, centreX, centreY, roi.needle);
+  const mask = findNeedleMask(patch, roi);
+  if (!mask) return { name: roi.name, value: 0, angleDegrees: 0, confidence: 0, note: `no ${roi.needle} needle found in dial ${roi.name}` };
+
+  const samples = ringSamples(mask, patch.width, patch.height);
+  if (samples.length < 3) {
+    return { name: roi.name, value: 0, angleDegrees: 0, confidence: 0, note: `dial ${roi.name}: the needle does not reach beyond its hub` };
+  }
 
   const histogram = new Float64Array(BINS);
   let total = 0;
@@ -37,87 +69,162 @@ export function readPointer(patch: RasterImage, roi: PointerRoi): PointerReading
     histogram[Math.floor(sample.angle / (360 / BINS)) % BINS]! += sample.weight;
     total += sample.weight;
   }
-
-  const ringPixels = Math.PI * (OUTER_RADIUS ** 2 - INNER_RADIUS ** 2) * (patch.width / 2) * (patch.height / 2);
-  if (samples.length < ringPixels * MIN_NEEDLE_SHARE || total === 0) {
-    return { name: roi.name, value: 0, angleDegrees: 0, confidence: 0 };
-  }
-
   const peak = (peakBin(histogram) + 0.5) * (360 / BINS);
   const { angle, weight } = circularMeanNear(samples, peak, PEAK_HALF_WIDTH_DEGREES);
-  const concentration = weight / total;
-  const strength = Math.min(1, samples.length / (ringPixels * MIN_NEEDLE_SHARE * 4));
 
-  return {
-    name: roi.name,
-    value: angleToDialValue(angle, roi),
-    angleDegrees: angle,
-    confidence: Math.max(0, Math.min(1, concentration * strength)),
-  };
+  // A needle is a narrow wedge: most of its mass lies within the peak window.
+  const concentration = weight / total;
+  const confidence = clamp01((concentration - 0.4) / 0.4);
+  return { name: roi.name, value: angleToDialValue(angle, roi), angleDegrees: angle, confidence };
 }
 
 /** Converts a needle angle (degrees clockwise from 12 o'clock) to the dial value in [0, 10). */
 export function angleToDialValue(angleDegrees: number, roi: Pick<PointerRoi, 'zeroAngleDegrees' | 'direction'>): number {
   const sign = roi.direction === 'counterclockwise' ? -1 : 1;
-  const fromZero = (((angleDegrees - roi.zeroAngleDegrees) * sign) % 360 + 360) % 360;
+  const fromZero = ((((angleDegrees - roi.zeroAngleDegrees) * sign) % 360) + 360) % 360;
   const value = fromZero / 36;
   return value >= 10 ? 0 : value;
 }
 
-interface NeedleSample {
-  angle: number;
-  weight: number;
-}
-
-function collectNeedlePixels(patch: RasterImage, centreX: number, centreY: number, needle: PointerRoi['needle']): NeedleSample[] {
-  const half = Math.min(patch.width, patch.height) / 2;
-  const inner = INNER_RADIUS * half;
-  const outer = OUTER_RADIUS * half;
-  const samples: NeedleSample[] = [];
-  const { data, width, height, channels } = patch;
-  const strengths = needleStrengths(patch, needle);
-  const threshold = needleThreshold(strengths);
-
+function ringSamples(mask: NeedleMask, width: number, height: number): { angle: number; weight: number }[] {
+  const inner = HUB_CLEARANCE * mask.hubRadius;
+  const outer = (OUTER_RADIUS * Math.min(width, height)) / 2;
+  const samples: { angle: number; weight: number }[] = [];
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
-      const dx = x - centreX;
-      const dy = y - centreY;
+      const strength = mask.weights[y * width + x]!;
+      if (strength === 0) continue;
+
+      const dx = x - mask.hub.x;
+      const dy = y - mask.hub.y;
       const radius = Math.hypot(dx, dy);
-      if (radius < inner || radius > outer) continue;
-
-      const strength = strengths[y * width + x]! - threshold;
-      if (strength <= 0) continue;
-
-      const angle = ((Math.atan2(dx, -dy) * 180) / Math.PI + 360) % 360;
-      samples.push({ angle, weight: strength * radius });
+      if (radius <= inner || radius > outer) continue;
+      samples.push({ angle: ((Math.atan2(dx, -dy) * 180) / Math.PI + 360) % 360, weight: radius * strength });
     }
   }
   return samples;
 }
 
+function findNeedleMask(patch: RasterImage, roi: PointerRoi): NeedleMask | null {
+  const { width, height } = patch;
+  const strengths = needleStrengths(patch, roi.needle);
+  const threshold = needleThreshold(strengths);
+  const mask = Uint8Array.from(strengths, (strength) => (strength > threshold ? 1 : 0));
+  const { labels, boxes } = labelComponents({ ink: mask, width, height, style: 'dark-on-light', separation: 0 });
+
+  const scaleX = width / roi.width;
+  const scaleY = height / roi.height;
+  const nominal = roi.centre ? { x: (roi.centre.x - roi.x) * scaleX, y: (roi.centre.y - roi.y) * scaleY } : { x: (width - 1) / 2, y: (height - 1) / 2 };
+  const minArea = MIN_NEEDLE_SHARE * width * height;
+  const candidates = boxes.filter((box) => box.label > 0 && box.area >= minArea);
+  if (candidates.length === 0) return null;
+
+  // The needle blob is the one reaching closest to the nominal hub; stray red (a neighbouring dial,
+  // a flow indicator) lies farther out.
+  const distanceToBox = (box: (typeof candidates)[0]) =>
+    Math.hypot(Math.max(box.left - nominal.x, 0, nominal.x - box.right), Math.max(box.top - nominal.y, 0, nominal.y - box.bottom));
+  const blob = candidates.sort((a, b) => distanceToBox(a) - distanceToBox(b) || b.area - a.area)[0]!;
+
+  const inBlob = Uint8Array.from(labels, (label) => (label === blob.label ? 1 : 0));
+  const thickest = thickestPoint(inBlob, width, height, nominal);
+  const weights = Float32Array.from(strengths, (strength) => Math.max(0, strength - threshold));
+  return { weights, hub: roi.centre ? nominal : thickest.point, hubRadius: thickest.radius };
+}
+
 // Red needles: how much red exceeds the other channels. Dark needles: how dark the pixel is.
+// Channels are first balanced so the patch's median colour (the dial face) is grey: under a cyan
+// or yellow cast a red needle then stands out as clearly as under white light.
 function needleStrengths(patch: RasterImage, needle: PointerRoi['needle']): Int16Array {
   const { data, channels } = patch;
   const pixels = patch.width * patch.height;
+  const [redGain, greenGain, blueGain] = greyBalanceGains(patch);
   const strengths = new Int16Array(pixels);
   for (let i = 0, offset = 0; i < pixels; i += 1, offset += channels) {
-    const red = data[offset]!;
-    const green = data[offset + 1]!;
-    const blue = data[offset + 2]!;
-    strengths[i] = needle === 'red' ? red - Math.max(green, blue) : 255 - Math.max(red, green, blue);
+    const red = data[offset]! * redGain;
+    const green = data[offset + 1]! * greenGain;
+    const blue = data[offset + 2]! * blueGain;
+    strengths[i] = Math.round(needle === 'red' ? red - Math.max(green, blue) : 255 - Math.max(red, green, blue));
   }
   return strengths;
 }
 
-// Dim photos show the needle as a faint tint, so the cut-off follows the strongest pixels of the
-// patch: a needle pixel has at least half the strength of the top 2 %, and never less than MIN_STRENGTH.
-const MIN_STRENGTH = 12;
-const STRONG_SHARE = 0.02;
+// Gains are limited so a patch that is mostly needle cannot be balanced into nonsense.
+const MAX_GAIN = 3;
+
+function greyBalanceGains(patch: RasterImage): [number, number, number] {
+  const medians = [0, 1, 2].map((channel) => {
+    const histogram = new Uint32Array(256);
+    for (let offset = channel; offset < patch.data.length; offset += patch.channels) histogram[patch.data[offset]!]! += 1;
+    let seen = 0;
+    for (let level = 0; level < 256; level += 1) {
+      seen += histogram[level]!;
+      if (seen * 2 >= patch.width * patch.height) return Math.max(1, level);
+    }
+    return 255;
+  });
+  const grey = (medians[0]! + medians[1]! + medians[2]!) / 3;
+  const gain = (median: number) => Math.min(MAX_GAIN, Math.max(1 / MAX_GAIN, grey / median));
+  return [gain(medians[0]!), gain(medians[1]!), gain(medians[2]!)];
+}
 
 function needleThreshold(strengths: Int16Array): number {
-  const sorted = Int16Array.from(strengths).sort();
-  const strong = sorted[Math.floor(sorted.length * (1 - STRONG_SHARE))] ?? 0;
-  return Math.max(MIN_STRENGTH, strong / 2);
+  const histogram = new Uint32Array(512);
+  for (const strength of strengths) histogram[strength + 256]! += 1;
+  let seen = 0;
+  const target = strengths.length * STRONG_SHARE;
+  for (let bin = 511; bin >= 0; bin -= 1) {
+    seen += histogram[bin]!;
+    if (seen >= target) return Math.max(MIN_STRENGTH, (bin - 256) / 2);
+  }
+  return MIN_STRENGTH;
+}
+
+/**
+ * Centre and radius of the largest disc inside the blob (chamfer distance transform); among equal
+ * radii the point nearest `near` wins.
+ */
+function thickestPoint(mask: Uint8Array, width: number, height: number, near: { x: number; y: number }): { point: { x: number; y: number }; radius: number } {
+  const distance = chamferDistance(mask, width, height);
+  let best = { x: near.x, y: near.y };
+  let bestDistance = -1;
+  let bestOffset = Infinity;
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const value = distance[y * width + x]!;
+      if (value < bestDistance) continue;
+      const offset = Math.hypot(x - near.x, y - near.y);
+      if (value > bestDistance || offset < bestOffset) {
+        best = { x, y };
+        bestDistance = value;
+        bestOffset = offset;
+      }
+    }
+  }
+  return { point: best, radius: Math.max(1, bestDistance) };
+}
+
+// Two-pass 3-4 chamfer distance to the nearest background pixel, in pixels.
+function chamferDistance(mask: Uint8Array, width: number, height: number): Float32Array {
+  const far = 1e6;
+  const distance = Float32Array.from(mask, (value) => (value ? far : 0));
+  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= width || y >= height ? 0 : distance[y * width + x]!);
+
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const index = y * width + x;
+      if (distance[index] === 0) continue;
+      distance[index] = Math.min(distance[index]!, at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+    }
+  }
+  for (let y = height - 1; y >= 0; y -= 1) {
+    for (let x = width - 1; x >= 0; x -= 1) {
+      const index = y * width + x;
+      if (distance[index] === 0) continue;
+      distance[index] = Math.min(distance[index]!, at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+    }
+  }
+  for (let i = 0; i < distance.length; i += 1) distance[i] = distance[i]! / 3;
+  return distance;
 }
 
 function peakBin(histogram: Float64Array): number {
@@ -133,7 +240,7 @@ function peakBin(histogram: Float64Array): number {
   return best;
 }
 
-function circularMeanNear(samples: NeedleSample[], centreDegrees: number, halfWidth: number): { angle: number; weight: number } {
+function circularMeanNear(samples: { angle: number; weight: number }[], centreDegrees: number, halfWidth: number): { angle: number; weight: number } {
   let sumX = 0;
   let sumY = 0;
   let weight = 0;
@@ -148,4 +255,8 @@ function circularMeanNear(samples: NeedleSample[], centreDegrees: number, halfWi
   }
   const angle = ((Math.atan2(sumX, sumY) * 180) / Math.PI + 360) % 360;
   return { angle, weight };
+}
+
+function clamp01(value: number): number {
+  return Math.max(0, Math.min(1, value));
 }

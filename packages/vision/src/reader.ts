@@ -7,7 +7,7 @@ import { decodeImage, toGrey, type RasterImage } from './decode.ts';
 import { readWheels, type WheelReading } from './digits/read-wheels.ts';
 import { defaultWorkerCount, OcrPool } from './digits/ocr-pool.ts';
 import { VisionError } from './errors.ts';
-import { readPointer } from './pointers.ts';
+import { pointerScale, readPointer } from './pointers.ts';
 import { qualityOfRaster } from './quality.ts';
 import { layoutRotation } from './rotate.ts';
 import type { Affine } from './transform.ts';
@@ -71,9 +71,9 @@ export class MeterReader {
       readWheels(this.pool, grey, toSource, layout.digits, { style: layout.digitStyle }),
       readWheels(this.pool, grey, toSource, layout.decimalDigits, { style: layout.digitStyle }),
     ]);
-    const pointers = layout.pointers.map((roi) => ({ ...readPointer(sampleRegion(colour, toSource, roi), roi), factor: roi.factor }));
+    const pointers = layout.pointers.map((roi) => ({ ...readPointer(sampleRegion(colour, toSource, roi, pointerScale(roi)), roi), factor: roi.factor }));
 
-    const composed = composeReading({ digits, decimalDigits, pointers, decimalShift: layout.decimalShift, extendedResolution: layout.extendedResolution });
+    const composed = composeReading({ digits, decimalDigits, pointers, decimalShift: layout.decimalShift, extendedResolution: layout.extendedResolution, wheelDrive: layout.wheelDrive });
     const notes = [...digits, ...decimalDigits].flatMap((wheel: WheelReading) => (wheel.note ? [wheel.note] : []));
     const reasons = [...new Set([...notes, ...composed.issues])];
     const result: MeterReadResult = {

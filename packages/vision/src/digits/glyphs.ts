@@ -1,4 +1,5 @@
 import type { InkImage } from './binarize.ts';
+import type { GlyphBitmap } from './shape.ts';
 
 /** Bounding box and ink count of a group of ink pixels, in window pixels (inclusive bounds). */
 export interface InkBox {
@@ -124,27 +125,16 @@ export function labelComponents(image: InkImage): { labels: Int32Array; boxes: (
   return { labels, boxes };
 }
 
-/**
- * Renders the components of `band` as black ink on white with `margin` pixels around, as an 8-bit
- * greyscale image: the input tesseract reads best.
- */
-export function renderBand(glyphs: WheelGlyphs, band: GlyphBand, width: number, margin: number): { data: Uint8Array; width: number; height: number } {
+/** Copies the components of `band` out of the window as a glyph cropped to the band's box. */
+export function extractBand(glyphs: WheelGlyphs, band: GlyphBand, windowWidth: number): GlyphBitmap {
   const keep = new Set(band.labels);
-  const outWidth = band.right - band.left + 1 + 2 * margin;
-  const outHeight = band.bottom - band.top + 1 + 2 * margin;
-  const data = new Uint8Array(outWidth * outHeight).fill(255);
-
-  for (let y = band.top; y <= band.bottom; y += 1) {
-    for (let x = band.left; x <= band.right; x += 1) {
-      if (keep.has(glyphs.labels[y * width + x]!)) {
-        data[(y - band.top + margin) * outWidth + (x - band.left + margin)] = 0;
-      }
+  const width = band.right - band.left + 1;
+  const height = band.bottom - band.top + 1;
+  const ink = new Uint8Array(width * height);
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      if (keep.has(glyphs.labels[(y + band.top) * windowWidth + x + band.left]!)) ink[y * width + x] = 1;
     }
   }
-  return { data, width: outWidth, height: outHeight };
-}
-
-/** Encodes 8-bit greyscale pixels as binary PGM, which tesseract's image reader takes without decoding cost. */
-export function encodePgm(image: { data: Uint8Array; width: number; height: number }): Buffer {
-  return Buffer.concat([Buffer.from(`P5\n${image.width} ${image.height}\n255\n`, 'ascii'), image.data]);
+  return { ink, width, height };
 }

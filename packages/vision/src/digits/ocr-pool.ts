@@ -37,6 +37,8 @@ export interface OcrPoolOptions {
 // Resolution tesseract assumes for the crops: wheels are upscaled to about 40 px high digits.
 const USER_DEFINED_DPI = '300';
 
+const DIGITS = '0123456789';
+
 const require = createRequire(import.meta.url);
 
 /** Local folder with the legacy-engine traineddata; tesseract.js reads it from disk, never from the network. */
@@ -78,15 +80,19 @@ export class OcrPool {
     return this.workers.length;
   }
 
-  /** Recognises digits in an encoded image (PGM, PNG or BMP). */
-  async recognize(image: Buffer, mode: OcrMode): Promise<OcrOutput> {
+  /**
+   * Recognises digits in an encoded image (PGM, PNG or BMP). `whitelist` narrows the digits
+   * tesseract may return for this call only.
+   */
+  async recognize(image: Buffer, mode: OcrMode, whitelist = DIGITS): Promise<OcrOutput> {
     if (this.closed) throw new VisionError('reader_closed', 'the OCR workers were closed: create a new MeterReader');
 
     const index = this.leastBusy();
     this.pending[index]! += 1;
     try {
       const psm = mode === 'char' ? PSM.SINGLE_CHAR : PSM.SINGLE_LINE;
-      const result = await this.workers[index]!.recognize(image, { tessedit_pageseg_mode: psm } as never, { text: true, blocks: true });
+      const parameters = { tessedit_pageseg_mode: psm, tessedit_char_whitelist: whitelist };
+      const result = await this.workers[index]!.recognize(image, parameters as never, { text: true, blocks: true });
       return { text: result.data.text.trim(), symbols: collectSymbols(result.data.blocks) };
     } catch (error) {
       throw new VisionError('ocr_failed', `tesseract failed to read a digit image: ${String(error)}`, { mode }, { cause: error });
@@ -122,7 +128,7 @@ async function startWorker(): Promise<Worker> {
     { load_system_dawg: '0', load_freq_dawg: '0', load_punc_dawg: '0', load_unambig_dawg: '0', load_bigram_dawg: '0' } as never,
   );
   await worker.setParameters({
-    tessedit_char_whitelist: '0123456789',
+    tessedit_char_whitelist: DIGITS,
     user_defined_dpi: USER_DEFINED_DPI,
     classify_bln_numeric_mode: '1',
     // The adaptive classifier learns from earlier images, which makes a result depend on what the

@@ -1,4 +1,5 @@
 import type { GlyphBand } from './glyphs.ts';
+import type { GlyphCut } from './shape.ts';
 
 /** Digit height and pitch on the wheels of one meter, in window pixels. */
 export interface DigitGeometry {
@@ -10,7 +11,9 @@ export interface DigitGeometry {
 // Without any wheel to measure, a digit fills about this share of its window...
 const DEFAULT_HEIGHT_SHARE = 0.6;
 // ...and neighbouring digits are this many digit heights apart (typical of printed odometer wheels).
-const DEFAULT_PITCH_RATIO = 1.45;
+const DEFAULT_PITCH_RATIO = 1.2;
+// A band at least this share of a digit high shows the whole digit.
+export const WHOLE_SHARE = 0.9;
 
 /**
  * Measures the digit height from the bands that touch neither window edge, and the pitch from
@@ -36,14 +39,27 @@ export function estimateDigitGeometry(wheels: { bands: GlyphBand[]; height: numb
 }
 
 /**
- * How far a band's digit has moved up from the window centre, in digits. A band cut by an edge
- * is located from its uncut edge and the digit height.
+ * Which window edge cuts a band. The upper of two bands is the leaving digit, cut at the top; the
+ * lower one is the entering digit, cut at the bottom. A lone short band is cut at the nearer edge.
  */
-export function phaseOf(band: GlyphBand, windowHeight: number, geometry: DigitGeometry): number {
+export function cutOf(band: GlyphBand, bands: GlyphBand[], windowHeight: number, geometry: DigitGeometry): GlyphCut {
+  if ((band.bottom - band.top + 1) / geometry.digitHeight >= WHOLE_SHARE) return 'none';
+
+  const index = bands.indexOf(band);
+  if (bands.length > 1 && index === 0) return 'top';
+  if (bands.length > 1) return 'bottom';
+  return (band.top + band.bottom) / 2 < (windowHeight - 1) / 2 ? 'top' : 'bottom';
+}
+
+/**
+ * How far a band's digit has moved up from the window centre, in digits. A cut band is located
+ * from its uncut edge and the digit height.
+ */
+export function phaseOf(band: GlyphBand, cut: GlyphCut, windowHeight: number, geometry: DigitGeometry): number {
   const half = geometry.digitHeight / 2;
   let centre = (band.top + band.bottom) / 2;
-  if (band.touchesTop && !band.touchesBottom) centre = band.bottom - half;
-  if (band.touchesBottom && !band.touchesTop) centre = band.top + half;
+  if (cut === 'top') centre = band.bottom - half;
+  if (cut === 'bottom') centre = band.top + half;
   return ((windowHeight - 1) / 2 - centre) / geometry.pitch;
 }
 

@@ -3,16 +3,18 @@ import type { RasterImage } from '../decode.ts';
 import { sampleRegion } from '../crop.ts';
 import type { Affine } from '../transform.ts';
 import { binarizeWheel, type InkImage } from './binarize.ts';
-import { encodePgm, findGlyphBands, renderBand, type GlyphBand, type WheelGlyphs } from './glyphs.ts';
+import { extractBand, findGlyphBands, type GlyphBand, type WheelGlyphs } from './glyphs.ts';
 import type { OcrPool } from './ocr-pool.ts';
-import { estimateDigitGeometry, phaseOf, type DigitGeometry } from './phase.ts';
+import { cutOf, estimateDigitGeometry, phaseOf, type DigitGeometry } from './phase.ts';
+import { recognizeGlyphs, type GlyphTask, type GlyphVerdict } from './recognize.ts';
+import { measureShape } from './shape.ts';
 
 /** What one wheel window shows. */
 export interface WheelReading {
   name: string;
   /** Digit of the most visible glyph, 0-9; null when no digit could be read. */
   digit: number | null;
-  /** 0-1, from tesseract's confidence and how much of the glyph is visible. */
+  /** 0-1. */
   confidence: number;
   /**
    * How far the wheel has turned past `digit`, in digits: 0 when the glyph is centred, +0.5 when
@@ -27,13 +29,14 @@ export interface ReadWheelsOptions {
   style: DigitStyle;
 }
 
-// Wheel windows are resampled to about this height in pixels: digits then come out 35-50 px high,
-// which tesseract's legacy classifier reads well, and smaller windows are upscaled to reach it.
+// Wheel windows are resampled to about this height in pixels before thresholding; smaller
+// windows are upscaled to reach it, so thin strokes survive binarisation.
 const TARGET_WINDOW_HEIGHT = 72;
 const MAX_SCALE = 4;
-const OCR_MARGIN = 8;
-// A band showing less than this share of a digit is left to the other band.
-const MIN_VISIBLE_SHARE = 0.3;
+// Bands showing less than this share of a digit are too little for OCR.
+const MIN_VISIBLE_SHARE = 0.55;
+// At most this many bands per wheel: the leaving and the entering digit.
+const MAX_BANDS = 2;
 
 interface PreparedWheel {
   roi: DigitRoi;
@@ -41,18 +44,24 @@ interface PreparedWheel {
   glyphs: WheelGlyphs;
 }
 
-interface BandCandidate {
-  digit: number;
-  confidence: number;
+interface BandTask extends GlyphTask {
+  wheel: number;
   phase: number;
-  visible: number;
 }
 
-/** Reads every wheel of one image: binarisation and band analysis per wheel, then OCR of the glyphs. */
+/** Reads every wheel of one image: binarisation and band analysis per wheel, then OCR of all glyphs together. */
 export async function readWheels(pool: OcrPool, source: RasterImage, toSource: Affine, rois: DigitRoi[], options: ReadWheelsOptions): Promise<WheelReading[]> {
+  if (rois.length === 0) return [];
+
   const prepared = rois.map((roi) => prepareWheel(source, toSource, roi, options.style));
   const geometry = estimateDigitGeometry(prepared.map((wheel) => ({ bands: wheel.glyphs.bands, height: wheel.ink.height })));
-  return Promise.all(prepared.map((wheel) => readPreparedWheel(pool, wheel, geometry)));
+  const tasks = prepared.flatMap((wheel, index) => bandTasks(wheel, index, geometry));
+  const verdicts = await recognizeGlyphs(pool, tasks, geometry.digitHeight);
+
+  return prepared.map((wheel, index) => {
+    const readings = tasks.flatMap((task, at) => (task.wheel === index ? [{ task, verdict: verdicts[at]! }] : []));
+    return combineBands(wheel.roi.name, readings);
+  });
 }
 
 function prepareWheel(source: RasterImage, toSource: Affine, roi: DigitRoi, style: DigitStyle): PreparedWheel {
@@ -62,59 +71,42 @@ function prepareWheel(source: RasterImage, toSource: Affine, roi: DigitRoi, styl
   return { roi, ink, glyphs: findGlyphBands(ink) };
 }
 
-async function readPreparedWheel(pool: OcrPool, wheel: PreparedWheel, geometry: DigitGeometry): Promise<WheelReading> {
-  const { roi, ink, glyphs } = wheel;
-  const usable = glyphs.bands.filter((band) => visibleShare(band, geometry) >= MIN_VISIBLE_SHARE);
-  if (usable.length === 0) {
-    return { name: roi.name, digit: null, confidence: 0, phase: 0, note: `no digit found in wheel ${roi.name}` };
-  }
+function bandTasks(wheel: PreparedWheel, index: number, geometry: DigitGeometry): BandTask[] {
+  const visible = (band: GlyphBand) => Math.min(1, (band.bottom - band.top + 1) / geometry.digitHeight);
+  const { bands } = wheel.glyphs;
+  const chosen = bands
+    .filter((band) => visible(band) >= MIN_VISIBLE_SHARE)
+    .sort((a, b) => visible(b) - visible(a))
+    .slice(0, MAX_BANDS);
 
-  const candidates = await Promise.all(usable.map((band) => readBand(pool, glyphs, band, ink, geometry)));
-  const readable = candidates.filter((candidate): candidate is BandCandidate => candidate !== null);
-  if (readable.length === 0) {
-    return { name: roi.name, digit: null, confidence: 0, phase: 0, note: `tesseract found no digit in wheel ${roi.name}` };
-  }
-  return combineCandidates(roi.name, readable);
-}
-
-async function readBand(pool: OcrPool, glyphs: WheelGlyphs, band: GlyphBand, ink: InkImage, geometry: DigitGeometry): Promise<BandCandidate | null> {
-  const image = encodePgm(renderBand(glyphs, band, ink.width, OCR_MARGIN));
-  const output = await pool.recognize(image, 'char');
-  const symbol = output.symbols.find((candidate) => /^[0-9]$/.test(candidate.text));
-  if (!symbol) return null;
-
-  return {
-    digit: Number(symbol.text),
-    confidence: symbol.confidence / 100,
-    phase: phaseOf(band, ink.height, geometry),
-    visible: visibleShare(band, geometry),
-  };
-}
-
-function visibleShare(band: GlyphBand, geometry: DigitGeometry): number {
-  return Math.min(1, (band.bottom - band.top + 1) / geometry.digitHeight);
+  return chosen.map((band) => {
+    const cut = cutOf(band, bands, wheel.ink.height, geometry);
+    const bitmap = extractBand(wheel.glyphs, band, wheel.ink.width);
+    return { wheel: index, bitmap, shape: measureShape(bitmap), visible: visible(band), cut, phase: phaseOf(band, cut, wheel.ink.height, geometry) };
+  });
 }
 
 // Two bands of one wheel are the same position seen twice: the upper digit u at phase p and the
 // lower digit u+1 at phase p-1. Agreement raises trust; disagreement means one reading is wrong.
-function combineCandidates(name: string, candidates: BandCandidate[]): WheelReading {
-  const ranked = [...candidates].sort((a, b) => b.confidence * b.visible - a.confidence * a.visible);
-  const best = ranked[0]!;
-  const other = ranked[1];
-  if (!other) {
-    return { name, digit: best.digit, confidence: best.confidence * Math.min(1, best.visible + 0.2), phase: best.phase };
+function combineBands(name: string, readings: { task: BandTask; verdict: GlyphVerdict }[]): WheelReading {
+  const readable = readings.filter((reading) => reading.verdict.digit !== null);
+  if (readable.length === 0) {
+    const note = readings.length === 0 ? `no digit found in wheel ${name}` : `wheel ${name} could not be recognised`;
+    return { name, digit: null, confidence: 0, phase: 0, note };
   }
 
-  const difference = circularDifference(best.digit + best.phase, other.digit + other.phase);
-  if (difference <= 0.5) {
-    return { name, digit: best.digit, confidence: Math.max(best.confidence, other.confidence), phase: best.phase };
-  }
+  const ranked = [...readable].sort((a, b) => b.verdict.confidence * b.task.visible - a.verdict.confidence * a.task.visible);
+  const best = ranked[0]!;
+  const other = ranked[1];
+  const reading = { name, digit: best.verdict.digit, confidence: best.verdict.confidence, phase: best.task.phase };
+  if (!other) return reading;
+
+  const difference = circularDifference(best.verdict.digit! + best.task.phase, other.verdict.digit! + other.task.phase);
+  if (difference <= 0.5) return { ...reading, confidence: Math.max(best.verdict.confidence, other.verdict.confidence) };
   return {
-    name,
-    digit: best.digit,
-    confidence: Math.min(best.confidence, 1 - other.confidence),
-    phase: best.phase,
-    note: `wheel ${name}: the two visible digits ${best.digit} and ${other.digit} do not follow each other`,
+    ...reading,
+    confidence: Math.min(best.verdict.confidence, 1 - other.verdict.confidence),
+    note: `wheel ${name} shows ${best.verdict.digit} and ${other.verdict.digit}, which are not neighbours on a wheel`,
   };
 }
 

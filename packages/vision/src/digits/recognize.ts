@@ -1,0 +1,112 @@
+import type { OcrOutput, OcrPool } from './ocr-pool.ts';
+import { encodePgm, renderGlyphRow } from './render.ts';
+import { allowedDigits, digitFromStructure, type GlyphBitmap, type GlyphCut, type GlyphShape } from './shape.ts';
+
+/** One glyph to recognise: a whole digit or the visible part of a rolling one. */
+export interface GlyphTask {
+  bitmap: GlyphBitmap;
+  shape: GlyphShape;
+  /** Share of a whole digit's height that is visible, 0-1. */
+  visible: number;
+  cut: GlyphCut;
+}
+
+export interface GlyphVerdict {
+  digit: number | null;
+  /** 0-1. */
+  confidence: number;
+  /** How the digit was decided, for logs and low-confidence reasons. */
+  basis: 'agreement' | 'majority' | 'single' | 'structure' | 'none';
+}
+
+// Two renderings of the same glyphs at different sizes: tesseract's errors at one size are often
+// absent at the other, so agreement is evidence and disagreement a warning.
+const FIRST_HEIGHT = 24;
+const SECOND_HEIGHT = 34;
+const SINGLE_HEIGHT = 28;
+const GAP = 8;
+const MARGIN = 8;
+
+// Confidence bands by basis; tesseract's own confidence moves a verdict within its band.
+const AGREEMENT_BASE = 0.7;
+const MAJORITY_BASE = 0.55;
+const SINGLE_FACTOR = 0.5;
+const STRUCTURE_CONFIDENCE = 0.7;
+// Partial glyphs keep at least this factor of their confidence when just over half is visible.
+const PARTIAL_FLOOR = 0.6;
+
+interface Vote {
+  digit: number;
+  confidence: number;
+}
+
+/**
+ * Recognises the glyphs of one image: two strips (all glyphs in a row, at two sizes) read with
+ * one tesseract call each, then a single-glyph call for every glyph whose strip readings disagree
+ * or break the glyph's shape (holes, cut edge). `digitHeight` is a whole digit's height in the
+ * bitmaps' pixels.
+ */
+export async function recognizeGlyphs(pool: OcrPool, tasks: GlyphTask[], digitHeight: number): Promise<GlyphVerdict[]> {
+  if (tasks.length === 0) return [];
+
+  const [first, second] = await Promise.all([readStrip(pool, tasks, digitHeight, FIRST_HEIGHT), readStrip(pool, tasks, digitHeight, SECOND_HEIGHT)]);
+  return Promise.all(tasks.map((task, index) => decide(pool, task, digitHeight, first[index] ?? null, second[index] ?? null)));
+}
+
+async function decide(pool: OcrPool, task: GlyphTask, digitHeight: number, first: Vote | null, second: Vote | null): Promise<GlyphVerdict> {
+  const allowed = allowedDigits(task.shape, task.cut, task.visible);
+  const fits = (vote: Vote | null): vote is Vote => vote !== null && allowed.includes(String(vote.digit));
+  const partial = partialFactor(task);
+
+  if (fits(first) && fits(second) && first.digit === second.digit) {
+    const confidence = AGREEMENT_BASE + (1 - AGREEMENT_BASE) * (first.confidence + second.confidence) / 2;
+    return { digit: first.digit, confidence: confidence * partial, basis: 'agreement' };
+  }
+
+  const structural = digitFromStructure(task.shape, task.cut);
+  const structureVote = structural === null ? null : { digit: structural, confidence: STRUCTURE_CONFIDENCE };
+  const third = await readSingle(pool, task, digitHeight, allowed);
+  const votes = [first, second, third, structureVote].filter(fits);
+  const majority = votes.find((vote) => votes.filter((other) => other.digit === vote.digit).length >= 2);
+  if (majority) {
+    const agreeing = votes.filter((vote) => vote.digit === majority.digit);
+    const mean = agreeing.reduce((sum, vote) => sum + vote.confidence, 0) / agreeing.length;
+    return { digit: majority.digit, confidence: (MAJORITY_BASE + (1 - MAJORITY_BASE) * mean * 0.6) * partial, basis: 'majority' };
+  }
+
+  if (structureVote) return { digit: structureVote.digit, confidence: STRUCTURE_CONFIDENCE, basis: 'structure' };
+
+  const best = votes.sort((a, b) => b.confidence - a.confidence)[0];
+  if (best) return { digit: best.digit, confidence: SINGLE_FACTOR * best.confidence * partial, basis: 'single' };
+  return { digit: null, confidence: 0, basis: 'none' };
+}
+
+function partialFactor(task: GlyphTask): number {
+  if (task.cut === 'none') return 1;
+  return Math.min(1, PARTIAL_FLOOR + ((1 - PARTIAL_FLOOR) * Math.max(0, task.visible - 0.55)) / 0.35);
+}
+
+async function readStrip(pool: OcrPool, tasks: GlyphTask[], digitHeight: number, height: number): Promise<(Vote | null)[]> {
+  const row = renderGlyphRow(tasks.map((task) => ({ bitmap: task.bitmap, visible: task.visible, cutAtTop: task.cut === 'top' })), digitHeight, height, GAP, MARGIN);
+  const output = await pool.recognize(encodePgm(row.image), 'line');
+  return row.spans.map((span) => symbolInSpan(output, span));
+}
+
+// A span counts only when exactly one digit's centre falls inside it; tesseract also reports
+// blank symbols for gaps it sees inside a glyph, which carry no digit.
+function symbolInSpan(output: OcrOutput, [left, right]: [number, number]): Vote | null {
+  const inside = output.symbols.filter((symbol) => {
+    if (symbol.text.trim() === '') return false;
+    const centre = (symbol.bbox.x0 + symbol.bbox.x1) / 2;
+    return centre >= left - GAP / 2 && centre <= right + GAP / 2;
+  });
+  if (inside.length !== 1 || !/^[0-9]$/.test(inside[0]!.text)) return null;
+  return { digit: Number(inside[0]!.text), confidence: inside[0]!.confidence / 100 };
+}
+
+async function readSingle(pool: OcrPool, task: GlyphTask, digitHeight: number, allowed: string): Promise<Vote | null> {
+  const row = renderGlyphRow([{ bitmap: task.bitmap, visible: task.visible, cutAtTop: task.cut === 'top' }], digitHeight, SINGLE_HEIGHT, GAP, MARGIN);
+  const output = await pool.recognize(encodePgm(row.image), 'char', allowed);
+  const symbol = output.symbols.find((candidate) => /^[0-9]$/.test(candidate.text));
+  return symbol ? { digit: Number(symbol.text), confidence: symbol.confidence / 100 } : null;
+}

@@ -1,0 +1,177 @@
+/** A glyph as ink (1) on background (0), cropped to its box. */
+export interface GlyphBitmap {
+  ink: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Structural facts about a glyph that OCR results must agree with. */
+export interface GlyphShape {
+  /** Enclosed background regions: 0 has one, 8 two, 1/2/3/5/7 none. */
+  holes: number;
+  /** Vertical centre of the largest hole as a share of the glyph height (0 top, 1 bottom); null without holes. */
+  holeCentre: number | null;
+  /** Width divided by height. */
+  aspect: number;
+  /** Typical stroke width in pixels (median horizontal ink run). */
+  strokeWidth: number;
+  /** True for two holes, one in each half of the glyph, as in an 8. */
+  holesStacked: boolean;
+  /** Height of the largest hole as a share of the glyph height; 0 without holes. */
+  holeHeight: number;
+}
+
+// Holes smaller than this share of the glyph box are JPEG speckle, not counters of a digit.
+const MIN_HOLE_SHARE = 0.012;
+
+/** Measures holes, aspect ratio and stroke width of a glyph. */
+export function measureShape(glyph: GlyphBitmap): GlyphShape {
+  const holes = findHoles(glyph).sort((a, b) => b.area - a.area);
+  const largest = holes[0];
+  const centres = holes.slice(0, 2).map((hole) => hole.centreY / glyph.height);
+  return {
+    holes: holes.length,
+    holeCentre: largest ? largest.centreY / glyph.height : null,
+    aspect: glyph.width / glyph.height,
+    strokeWidth: medianRun(glyph),
+    holesStacked: centres.length === 2 && Math.min(...centres) < 0.5 && Math.max(...centres) > 0.5,
+    holeHeight: largest ? largest.height / glyph.height : 0,
+  };
+}
+
+/** Which edge of the wheel window cuts a glyph: a rolling wheel shows parts of two digits. */
+export type GlyphCut = 'none' | 'top' | 'bottom';
+
+const ALL_DIGITS = '0123456789';
+// Below this visible share a partial glyph's holes say too little to exclude any digit.
+const MIN_SHARE_FOR_HOLES = 0.65;
+
+/**
+ * Digits whose printed shape can produce `shape`: the OCR result must be one of them. Whole
+ * glyphs are judged by their holes (8 has two, 0/4/6/9 one, the rest none) and the hole's height.
+ * A glyph cut at the bottom shows its top part, where 8 and 9 have a closed loop; one cut at the
+ * top shows its bottom part, where 6 and 8 have one.
+ */
+export function allowedDigits(shape: GlyphShape, cut: GlyphCut, visible: number): string {
+  if (cut === 'none') {
+    if (shape.holes >= 2) return '8';
+    if (shape.holes === 1) {
+      if (shape.holeCentre !== null && shape.holeCentre > 0.58) return '068';
+      if (shape.holeCentre !== null && shape.holeCentre < 0.42) return '0489';
+      return '0469';
+    }
+    return '123457';
+  }
+
+  if (visible < MIN_SHARE_FOR_HOLES) return ALL_DIGITS;
+  const loops = cut === 'bottom' ? '89' : '68';
+  if (shape.holes === 0) return [...ALL_DIGITS].filter((digit) => !loops.includes(digit)).join('');
+  return `0${loops}${cut === 'bottom' ? '4' : ''}`;
+}
+
+/**
+ * A digit decided by structure alone: two stacked holes make an 8, one tall central hole a 0, a
+ * very narrow glyph without holes a 1. It votes alongside tesseract and decides glyphs tesseract
+ * rejects. Null when the structure decides nothing.
+ */
+export function digitFromStructure(shape: GlyphShape, cut: GlyphCut): number | null {
+  if (cut !== 'none') return null;
+  if (shape.holes === 2 && shape.holesStacked) return 8;
+  if (shape.holes === 1 && shape.holeHeight >= ZERO_HOLE_HEIGHT && Math.abs(shape.holeCentre! - 0.5) < 0.1) return 0;
+  if (shape.holes === 0 && shape.aspect < NARROW_ASPECT) return 1;
+  return null;
+}
+
+// Width / height below which a whole digit can only be a 1 in sans-serif meter fonts.
+const NARROW_ASPECT = 0.3;
+// Only a 0 has one hole spanning more than this share of its height (6 and 9 loops span about 0.4).
+const ZERO_HOLE_HEIGHT = 0.55;
+
+function findHoles(glyph: GlyphBitmap): { area: number; centreY: number; height: number }[] {
+  const { ink, width, height } = glyph;
+  // Flood the background from the border; background pixels left unreached are holes.
+  const seen = new Uint8Array(width * height);
+  const stack: number[] = [];
+  const pushIfBackground = (index: number) => {
+    if (ink[index] === 0 && seen[index] === 0) {
+      seen[index] = 1;
+      stack.push(index);
+    }
+  };
+  for (let x = 0; x < width; x += 1) {
+    pushIfBackground(x);
+    pushIfBackground((height - 1) * width + x);
+  }
+  for (let y = 0; y < height; y += 1) {
+    pushIfBackground(y * width);
+    pushIfBackground(y * width + width - 1);
+  }
+  flood(stack, seen, ink, width, height);
+
+  const holes: { area: number; centreY: number; height: number }[] = [];
+  const minArea = Math.max(3, MIN_HOLE_SHARE * width * height);
+  for (let start = 0; start < ink.length; start += 1) {
+    if (ink[start] !== 0 || seen[start] !== 0) continue;
+
+    seen[start] = 2;
+    const region = [start];
+    let sumY = 0;
+    let top = height;
+    let bottom = 0;
+    for (let i = 0; i < region.length; i += 1) {
+      const index = region[i]!;
+      const x = index % width;
+      const y = (index - x) / width;
+      sumY += y;
+      top = Math.min(top, y);
+      bottom = Math.max(bottom, y);
+      for (const [nx, ny] of [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]] as const) {
+        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+        const neighbour = ny * width + nx;
+        if (ink[neighbour] === 0 && seen[neighbour] === 0) {
+          seen[neighbour] = 2;
+          region.push(neighbour);
+        }
+      }
+    }
+    if (region.length >= minArea) holes.push({ area: region.length, centreY: sumY / region.length, height: bottom - top + 1 });
+  }
+  return holes;
+}
+
+function flood(stack: number[], seen: Uint8Array, ink: Uint8Array, width: number, height: number): void {
+  while (stack.length > 0) {
+    const index = stack.pop()!;
+    const x = index % width;
+    const y = (index - x) / width;
+    if (x > 0) visit(index - 1);
+    if (x < width - 1) visit(index + 1);
+    if (y > 0) visit(index - width);
+    if (y < height - 1) visit(index + width);
+  }
+
+  function visit(index: number): void {
+    if (ink[index] === 0 && seen[index] === 0) {
+      seen[index] = 1;
+      stack.push(index);
+    }
+  }
+}
+
+function medianRun(glyph: GlyphBitmap): number {
+  const runs: number[] = [];
+  for (let y = 0; y < glyph.height; y += 1) {
+    let run = 0;
+    for (let x = 0; x <= glyph.width; x += 1) {
+      if (x < glyph.width && glyph.ink[y * glyph.width + x] === 1) {
+        run += 1;
+      } else if (run > 0) {
+        runs.push(run);
+        run = 0;
+      }
+    }
+  }
+  if (runs.length === 0) return 0;
+  runs.sort((a, b) => a - b);
+  return runs[Math.floor(runs.length / 2)]!;
+}
