@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
 
 const require = createRequire(import.meta.url);
 
@@ -24,7 +25,12 @@ export interface RedisBackends {
   /** mqemitter-redis: messages published on one node reach subscribers on every node. */
   mq: unknown;
   /** aedes-persistence-redis: retained messages, sessions, offline queues and wills shared by all nodes. */
-  persistence: { destroy(): Promise<void> };
+  persistence: RedisPersistence;
+}
+
+interface RedisPersistence {
+  destroy(): Promise<void>;
+  createRetainedStreamCombi(patterns: string[]): unknown;
 }
 
 /** Creates the Redis message emitter and persistence that let several aedes nodes act as one broker. */
@@ -34,7 +40,14 @@ export function createRedisBackends(url: string): RedisBackends {
   const MQEmitterRedis = require('mqemitter-redis') as (options: Record<string, unknown>) => unknown;
   const AsyncRedisPersistence = require('aedes-persistence-redis/asyncPersistence.js') as new (
     options: Record<string, unknown>,
-  ) => RedisBackends['persistence'];
+  ) => RedisPersistence;
 
-  return { mq: MQEmitterRedis({ ...options }), persistence: new AsyncRedisPersistence({ ...options }) };
+  const persistence = new AsyncRedisPersistence({ ...options });
+  // NOTE: aedes 1.2.0 pipes the retained-message result of SUBSCRIBE as a stream, while
+  // aedes-persistence-redis 11.2 returns an async generator; wrapping it keeps retained
+  // messages flowing to new subscribers.
+  const retained = persistence.createRetainedStreamCombi.bind(persistence);
+  persistence.createRetainedStreamCombi = (patterns) => Readable.from(retained(patterns) as AsyncIterable<unknown>);
+
+  return { mq: MQEmitterRedis({ ...options }), persistence };
 }

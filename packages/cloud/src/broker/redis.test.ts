@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodePayload, topics } from '@metervision/protocol';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startCloud, type CloudHandle } from '../start.ts';
+import { readingMessage } from '../testing/messages.ts';
+import { createTestDatabase } from '../testing/postgres.ts';
+import { startTestRedis, type TestRedis } from '../testing/redis.ts';
+import { seed, type SeededOrganization } from '../testing/seed.ts';
+
+const redis = await startTestRedis();
+const postgresUrl = inject('postgresUrl');
+const skipReason = 'skipped' in redis ? redis.skipped : postgresUrl ? null : inject('postgresSkipReason');
+
+describe.skipIf(skipReason !== null)(`two nodes on Redis and PostgreSQL${skipReason ? `: ${skipReason}` : ''}`, () => {
+  const nodes: CloudHandle[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'metervision-redis-'));
+  let acme: SeededOrganization;
+
+  beforeAll(async () => {
+    const databaseUrl = await createTestDatabase(postgresUrl!);
+    const options = { port: 0, mqttPort: 0, databaseUrl, dataDir, redisUrl: (redis as TestRedis).url, jwtSecret: 'z'.repeat(40), logger: pino({ level: 'silent' }) };
+    nodes.push(await startCloud(options), await startCloud(options));
+    acme = (await seed(nodes[0]!.database, nodes[0]!.repos, 'rd')).organizations[0];
+  });
+
+  afterAll(async () => {
+    for (const node of nodes) await node.close();
+    if (!('skipped' in redis)) await redis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers a publish across nodes', async () => {
+    const [first, second] = nodes as [CloudHandle, CloudHandle];
+    const device = await mqtt.connectAsync(first.mqttUrl!, { clientId: acme.deviceId, username: acme.deviceId, password: acme.deviceSecret, reconnectPeriod: 0 });
+    await device.subscribeAsync(topics.commands(acme.deviceId), { qos: 1 });
+
+    const received = new Promise<string>((resolveMessage) => device.once('message', (_topic, payload) => resolveMessage(payload.toString())));
+    await second.bus.publish(topics.commands(acme.deviceId), '{"from":"second"}', { qos: 1 });
+    expect(await received).toBe('{"from":"second"}');
+    await device.endAsync();
+  });
+
+  it('keeps retained messages across nodes', async () => {
+    const [first, second] = nodes as [CloudHandle, CloudHandle];
+    await second.bus.publish(topics.config(acme.deviceId), '{"version":7}', { qos: 1, retain: true });
+
+    const device = await mqtt.connectAsync(first.mqttUrl!, { clientId: acme.deviceId, username: acme.deviceId, password: acme.deviceSecret, reconnectPeriod: 0 });
+    const received = new Promise<string>((resolveMessage) => device.once('message', (_topic, payload) => resolveMessage(payload.toString())));
+    await device.subscribeAsync(topics.config(acme.deviceId), { qos: 1 });
+    expect(await received).toBe('{"version":7}');
+    await device.endAsync();
+  });
+
+  it('stores a reading once for both nodes', async () => {
+    const [first, second] = nodes as [CloudHandle, CloudHandle];
+    const device = await mqtt.connectAsync(second.mqttUrl!, { clientId: acme.deviceId, username: acme.deviceId, password: acme.deviceSecret, reconnectPeriod: 0 });
+    const message = readingMessage();
+    await device.publishAsync(topics.readings(acme.deviceId), encodePayload('readings', message), { qos: 1 });
+
+    expect(await first.repos.readings.findForMeter(acme.meterId, message.readingId)).not.toBeNull();
+    expect(first.ingestion.counters.readingsStored + second.ingestion.counters.readingsStored).toBe(1);
+    await device.endAsync();
+  });
+});
