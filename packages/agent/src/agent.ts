@@ -1,34 +1,31 @@
 import { readFileSync } from 'node:fs';
-import { type DeviceConfig, deviceTopic, encodePayload, type PayloadOf, type TopicKind, topics } from '@metervision/protocol';
+import type { DeviceConfig } from '@metervision/protocol';
 import { MeterReader } from '@metervision/vision';
-import type { MqttClient } from 'mqtt';
 import pino, { type Logger } from 'pino';
 import { type CaptureSource, createCaptureSource } from './capture/index.ts';
-import { isClockSynchronized, skewFromDateHeader } from './clock.ts';
 import { type AgentConfig, loadConfigFile, LOCAL_CONFIG_VERSION } from './config/load.ts';
 import { type Credentials, readCredentials } from './credentials.ts';
 import { errorMessage } from './errors.ts';
+import { HealthReporter } from './health-reporter.ts';
 import { createHealth, recordOutcome } from './health.ts';
-import { buildHeartbeat, readSignalDbm, sendHttpHeartbeat } from './heartbeat.ts';
-import { type CommandHandlers, handleCommandMessage } from './mqtt/commands.ts';
-import { connectMqtt, statusPayload } from './mqtt/connection.ts';
+import { handleCommandMessage } from './mqtt/commands.ts';
+import { DeviceLink } from './mqtt/device-link.ts';
 import { discoveryMessages } from './mqtt/home-assistant.ts';
-import { Publisher } from './mqtt/publisher.ts';
 import { handleConfigMessage } from './mqtt/remote-config.ts';
 import { type AgentDatabase, openAgentDatabase } from './outbox/db.ts';
 import { Outbox, type OutboxStats } from './outbox/outbox.ts';
 import { StateStore } from './outbox/state.ts';
 import { type CycleOutcome, type ImageReader, runCycle } from './pipeline.ts';
+import { createCommandHandlers } from './remote-commands.ts';
 import { nextCaptureAt } from './schedule.ts';
-import { buildImageMessage } from './send-image.ts';
-import { captureWithRetry } from './capture/retry.ts';
 import { SystemdNotifier } from './watchdog.ts';
 
 /** Version reported in heartbeats: the agent package's version. */
 export const FIRMWARE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const CLOCK_CHECK_INTERVAL_MS = 3_600_000;
-const SHUTDOWN_FLUSH_MS = 5_000;
+/** Extra time a cycle may take beyond its capture attempts and backoffs before the watchdog stops. */
+const CYCLE_GRACE_MS = 120_000;
 
 export interface AgentOptions {
   logger?: Logger;
@@ -84,6 +81,7 @@ class Agent implements AgentHandle {
   readonly #state: StateStore;
   readonly #outbox: Outbox;
   readonly #health = createHealth();
+  readonly #reporter: HealthReporter;
   readonly #notifier: SystemdNotifier;
   readonly #shutdown = new AbortController();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -91,13 +89,10 @@ class Agent implements AgentHandle {
   #reader: (ImageReader & { close?(): Promise<void> }) | null = null;
   #remote: DeviceConfig | null;
   #credentials: Credentials | null = null;
-  #client: MqttClient | null = null;
-  #publisher: Publisher | null = null;
+  #link: DeviceLink | null = null;
   #cycle: Promise<unknown> = Promise.resolve();
   #cycleStartedAt: number | null = null;
   #scheduleTimer: NodeJS.Timeout | null = null;
-  #messages: Promise<unknown> = Promise.resolve();
-  #disconnectedSince: number | null = Date.now();
   #closing = false;
 
   constructor(config: AgentConfig, options: AgentOptions) {
@@ -113,6 +108,18 @@ class Agent implements AgentHandle {
     this.#remote = this.#state.remoteConfig;
     this.#source = createCaptureSource(config.source, { seen: this.#state.seenFiles() });
     this.#notifier = new SystemdNotifier(this.#base.child({ module: 'systemd' }));
+    this.#reporter = new HealthReporter({
+      health: this.#health,
+      firmwareVersion: FIRMWARE_VERSION,
+      intervalSeconds: config.heartbeat.intervalSeconds,
+      link: () => this.#link,
+      figures: () => {
+        const stats = this.#outbox.stats();
+        return { outboxPending: stats.pending, outboxDropped: stats.dropped, configVersion: this.#remote?.version ?? null };
+      },
+      cloud: () => this.#cloudAccess(),
+      logger: this.#base.child({ module: 'heartbeat' }),
+    });
   }
 
   async start(): Promise<void> {
@@ -122,11 +129,11 @@ class Agent implements AgentHandle {
     );
     this.#reader = this.#options.reader ?? (await MeterReader.create({ workers: 1, logger: this.#base }));
     this.#credentials = await readCredentials(this.#config.stateDir);
-    this.#connect();
+    this.#link = this.#connect();
 
-    this.#every(this.#config.heartbeat.intervalSeconds * 1_000, () => this.#sendHeartbeat());
-    this.#every(CLOCK_CHECK_INTERVAL_MS, () => this.#checkClock());
-    this.#runTask(() => this.#checkClock());
+    this.#every(this.#config.heartbeat.intervalSeconds * 1_000, () => this.#reporter.sendHeartbeat());
+    this.#every(CLOCK_CHECK_INTERVAL_MS, () => this.#reporter.checkClock());
+    this.#runTask(() => this.#reporter.checkClock());
     if (this.#options.schedule !== false) this.#scheduleNext(new Date(Date.now() - this.#device().schedule.intervalSeconds * 1_000));
 
     this.#notifier.ready();
@@ -144,7 +151,7 @@ class Agent implements AgentHandle {
 
   status(): AgentStatus {
     return {
-      connected: this.#client?.connected ?? false,
+      connected: this.#link?.connected ?? false,
       outbox: this.#outbox.stats(),
       configVersion: this.#activeVersion(),
       captureFailures: this.#health.captureFailures,
@@ -163,8 +170,7 @@ class Agent implements AgentHandle {
     this.#shutdown.abort();
 
     await this.#cycle;
-    await this.#messages;
-    await this.#disconnect();
+    await this.#link?.close();
     if (!this.#options.reader) await this.#reader?.close?.();
     this.#db.close();
     this.#logger.info('agent stopped');
@@ -182,7 +188,7 @@ class Agent implements AgentHandle {
           outbox: this.#outbox,
           retry: this.#config.retry,
           config: () => ({ device: this.#device(), remoteVersion: this.#remote?.version ?? null }),
-          onQueued: () => this.#publisher?.kick(),
+          onQueued: () => this.#link?.publisher.kick(),
           logger: this.#pipelineLogger,
         },
         this.#shutdown.signal,
@@ -198,13 +204,12 @@ class Agent implements AgentHandle {
     if (this.#closing) return;
 
     const at = nextCaptureAt(from, this.#device().schedule);
-    const delay = Math.max(0, at.getTime() - Date.now());
     if (this.#scheduleTimer) clearTimeout(this.#scheduleTimer);
     this.#scheduleTimer = setTimeout(() => {
       this.captureNow()
         .catch((error: unknown) => this.#logger.error({ err: errorMessage(error) }, 'scheduled cycle failed'))
         .finally(() => this.#scheduleNext(new Date()));
-    }, delay);
+    }, Math.max(0, at.getTime() - Date.now()));
     this.#logger.debug({ nextCaptureAt: at.toISOString() }, 'next capture scheduled');
   }
 
@@ -216,12 +221,12 @@ class Agent implements AgentHandle {
     return this.#remote?.version ?? LOCAL_CONFIG_VERSION;
   }
 
-  /** Healthy while no cycle has run longer than every capture attempt and backoff could take, plus 2 minutes. */
+  /** Healthy while no cycle has run longer than every capture attempt and backoff could take, plus a grace period. */
   #isHealthy(): boolean {
     if (this.#cycleStartedAt === null) return true;
 
     const { attempts, maxDelayMs } = this.#config.retry;
-    const limit = attempts * (this.#device().capture.timeoutMs + maxDelayMs) + 120_000;
+    const limit = attempts * (this.#device().capture.timeoutMs + maxDelayMs) + CYCLE_GRACE_MS;
     return Date.now() - this.#cycleStartedAt < limit;
   }
 
@@ -235,60 +240,58 @@ class Agent implements AgentHandle {
     task().catch((error: unknown) => this.#logger.error({ err: errorMessage(error) }, 'background task failed'));
   }
 
-  #connect(): void {
+  #cloudAccess() {
+    return {
+      url: this.#config.cloud.url ?? this.#credentials?.cloudUrl ?? null,
+      username: this.#config.mqtt.username ?? this.#credentials?.mqttUsername ?? this.deviceId,
+      password: this.#config.mqtt.password ?? this.#credentials?.mqttPassword ?? null,
+      httpHeartbeat: this.#config.cloud.httpHeartbeat,
+    };
+  }
+
+  #connect(): DeviceLink | null {
     const mqtt = this.#config.mqtt;
     const url = mqtt.url ?? this.#credentials?.mqttUrl ?? null;
     if (!url) {
       this.#logger.warn('no broker URL: not paired and mqtt.url unset; readings stay in the outbox until the device is paired');
-      return;
+      return null;
     }
 
-    const client = connectMqtt({
+    const access = this.#cloudAccess();
+    return new DeviceLink({
       deviceId: this.deviceId,
       url,
-      username: mqtt.username ?? this.#credentials?.mqttUsername ?? this.deviceId,
-      password: mqtt.password ?? this.#credentials?.mqttPassword,
+      username: access.username,
+      password: access.password ?? undefined,
       settings: mqtt,
-      logger: this.#base.child({ module: 'mqtt' }),
-    });
-    this.#client = client;
-    this.#publisher = new Publisher(client, this.#outbox, { maxInFlight: mqtt.maxInFlight, logger: this.#base.child({ module: 'publisher' }) });
-
-    client.on('connect', () => this.#onConnect(client));
-    client.on('close', () => {
-      this.#disconnectedSince ??= Date.now();
-    });
-    client.on('message', (topic, payload) => {
-      this.#messages = this.#messages.then(() => this.#onMessage(topic, payload)).catch((error: unknown) => {
-        this.#logger.error({ topic, err: errorMessage(error) }, 'message handling failed');
-      });
+      outbox: this.#outbox,
+      logger: this.#base,
+      onConnect: () => {
+        this.#publishDiscovery();
+        this.#runTask(() => this.#reporter.sendHeartbeat());
+      },
+      onConfig: (payload) =>
+        handleConfigMessage(payload, {
+          activeVersion: () => this.#activeVersion(),
+          apply: async (config) => this.#applyRemoteConfig(config),
+          logger: this.#base.child({ module: 'remote-config' }),
+        }),
+      onCommand: (payload) => handleCommandMessage(payload, this.#commandHandlers(), this.#base.child({ module: 'commands' })),
     });
   }
 
-  #onConnect(client: MqttClient): void {
-    this.#disconnectedSince = null;
-    client.subscribe([topics.config(this.deviceId), topics.commands(this.deviceId)], { qos: 1 }, (error) => {
-      if (error) this.#logger.error({ err: error.message }, 'subscribing to config and commands failed');
+  #commandHandlers() {
+    return createCommandHandlers({
+      captureNow: () => this.captureNow(),
+      source: () => this.#source,
+      captureSettings: () => this.#device().capture,
+      retry: () => this.#config.retry,
+      link: () => this.#link,
+      state: this.#state,
+      reload: () => this.#reload(),
+      signal: this.#shutdown.signal,
+      logger: this.#base.child({ module: 'commands' }),
     });
-    this.#publishDiscovery();
-    this.#runTask(() => this.#sendHeartbeat());
-  }
-
-  async #onMessage(topic: string, payload: Buffer): Promise<void> {
-    if (topic === topics.config(this.deviceId)) {
-      const report = await handleConfigMessage(payload, {
-        activeVersion: () => this.#activeVersion(),
-        apply: async (config) => this.#applyRemoteConfig(config),
-        logger: this.#base.child({ module: 'remote-config' }),
-      });
-      if (report) this.#publish('config/report', report);
-      return;
-    }
-
-    if (topic === topics.commands(this.deviceId)) {
-      const result = await handleCommandMessage(payload, this.#commandHandlers(), this.#base.child({ module: 'commands' }));
-      if (result) this.#publish('commands/result', result);
-    }
   }
 
   async #applyRemoteConfig(config: DeviceConfig): Promise<void> {
@@ -299,41 +302,16 @@ class Agent implements AgentHandle {
     if (discoveryChanged) this.#publishDiscovery();
   }
 
-  #commandHandlers(): CommandHandlers {
-    return {
-      capture_now: async () => describeOutcome(await this.captureNow()),
-      send_image: async (command) => {
-        const { captured } = await captureWithRetry(this.#source, this.#device().capture, this.#config.retry, {
-          logger: this.#logger,
-          signal: this.#shutdown.signal,
-        });
-        const message = await buildImageMessage(captured, command.commandId);
-        await this.#publishAsync('images', message);
-        return `image ${message.width}x${message.height} sent as ${message.imageId}`;
-      },
-      reload: async () => this.#reload(),
-      set_previous_value: async (command) => {
-        this.#state.previousValue = { value: command.value, at: new Date().toISOString() };
-        this.#logger.info({ value: command.value }, 'previous value set by command');
-        return `previous value set to ${command.value}`;
-      },
-    };
-  }
-
   async #reload(): Promise<string> {
-    if (this.#config.file) {
-      const reloaded = await loadConfigFile(this.#config.file);
+    const file = this.#config.file;
+    if (file) {
+      const reloaded = await loadConfigFile(file);
       this.#config = { ...reloaded, mqtt: this.#config.mqtt, stateDir: this.#config.stateDir };
       this.#source = createCaptureSource(reloaded.source, { seen: this.#state.seenFiles() });
     }
 
-    // The retained configuration comes again on a new subscription.
-    const client = this.#client;
-    if (client?.connected) {
-      await client.unsubscribeAsync(topics.config(this.deviceId));
-      await client.subscribeAsync(topics.config(this.deviceId), { qos: 1 });
-    }
-    return this.#config.file ? `reloaded ${this.#config.file}; broker and state directory changes need a restart` : 'reloaded the remote configuration';
+    await this.#link?.refetchConfig();
+    return file ? `reloaded ${file}; broker and state directory changes need a restart` : 'reloaded the remote configuration';
   }
 
   /**
@@ -342,120 +320,14 @@ class Agent implements AgentHandle {
    * device's own, and may drop the connection for it.
    */
   #publishDiscovery(): void {
-    const client = this.#client;
-    if (!client?.connected) return;
+    const link = this.#link;
+    if (!link?.connected) return;
 
     const enabled = this.#device().homeAssistant.enabled;
     const published = this.#state.getJson<boolean>('homeAssistant.published') ?? false;
     if (!enabled && !published) return;
 
-    for (const message of discoveryMessages(this.deviceId, this.#device(), FIRMWARE_VERSION)) {
-      client.publish(message.topic, message.payload, { qos: 1, retain: true }, (error) => {
-        if (error) this.#logger.warn({ topic: message.topic, err: error.message }, 'Home Assistant discovery not published');
-      });
-    }
+    for (const message of discoveryMessages(this.deviceId, this.#device(), FIRMWARE_VERSION)) link.publishRetained(message.topic, message.payload);
     this.#state.setJson('homeAssistant.published', enabled);
   }
-
-  #publish<K extends TopicKind>(kind: K, message: PayloadOf<K>): void {
-    this.#client?.publish(deviceTopic(this.deviceId, kind), encodePayload(kind, message as never), { qos: 1 }, (error) => {
-      if (error) this.#logger.warn({ kind, err: error.message }, 'publish failed');
-    });
-  }
-
-  async #publishAsync<K extends TopicKind>(kind: K, message: PayloadOf<K>): Promise<void> {
-    const client = this.#client;
-    if (!client?.connected) throw new Error('not connected to the broker');
-    await client.publishAsync(deviceTopic(this.deviceId, kind), encodePayload(kind, message as never), { qos: 1 });
-  }
-
-  async #sendHeartbeat(): Promise<void> {
-    const stats = this.#outbox.stats();
-    const heartbeat = buildHeartbeat({
-      firmwareVersion: FIRMWARE_VERSION,
-      health: this.#health,
-      outboxPending: stats.pending,
-      outboxDropped: stats.dropped,
-      configVersion: this.#remote?.version ?? null,
-      signalDbm: await readSignalDbm(),
-    });
-
-    if (this.#client?.connected) {
-      this.#publish('heartbeat', heartbeat);
-      return;
-    }
-    await this.#sendHttpHeartbeat(heartbeat);
-  }
-
-  /** The HTTP fallback, once MQTT has been down for a whole heartbeat interval. */
-  async #sendHttpHeartbeat(heartbeat: ReturnType<typeof buildHeartbeat>): Promise<void> {
-    const downFor = this.#disconnectedSince === null ? 0 : Date.now() - this.#disconnectedSince;
-    const cloudUrl = this.#config.cloud.url ?? this.#credentials?.cloudUrl;
-    const password = this.#config.mqtt.password ?? this.#credentials?.mqttPassword;
-    if (!this.#config.cloud.httpHeartbeat || !cloudUrl || !password) return;
-    if (downFor < this.#config.heartbeat.intervalSeconds * 1_000) return;
-
-    const username = this.#config.mqtt.username ?? this.#credentials?.mqttUsername ?? this.deviceId;
-    const result = await sendHttpHeartbeat(cloudUrl, { username, password }, heartbeat);
-    if (result.clockSkewMs !== null) this.#health.clockSkewMs = result.clockSkewMs;
-    if (!result.ok) this.#logger.warn({ status: result.status, err: result.error }, 'HTTP heartbeat failed');
-    else this.#logger.info({ status: result.status }, 'heartbeat sent over HTTP while MQTT is down');
-  }
-
-  async #checkClock(): Promise<void> {
-    this.#health.clockSynchronized = await isClockSynchronized();
-
-    const cloudUrl = this.#config.cloud.url ?? this.#credentials?.cloudUrl;
-    if (!cloudUrl) return;
-    const sentAt = Date.now();
-    const response = await fetch(cloudUrl, { method: 'HEAD', signal: AbortSignal.timeout(10_000) }).catch(() => null);
-    const skew = skewFromDateHeader(response?.headers.get('date') ?? null, sentAt, Date.now());
-    if (skew === null) return;
-
-    this.#health.clockSkewMs = skew;
-    if (Math.abs(skew) > 60_000) this.#logger.warn({ clockSkewMs: skew }, 'device clock differs from the cloud by more than a minute');
-  }
-
-  async #disconnect(): Promise<void> {
-    const client = this.#client;
-    const publisher = this.#publisher;
-    if (!client || !publisher) return;
-
-    if (client.connected) {
-      const emptied = await publisher.flush(SHUTDOWN_FLUSH_MS);
-      if (!emptied) this.#logger.warn({ pending: this.#outbox.stats().pending }, 'outbox not empty at shutdown; it is sent after the next start');
-    }
-    publisher.stop();
-
-    if (client.connected) {
-      await withTimeout(
-        client.publishAsync(topics.status(this.deviceId), statusPayload('offline', 'shutdown'), { qos: 1, retain: true }),
-        SHUTDOWN_FLUSH_MS,
-      ).catch((error: unknown) => this.#logger.warn({ err: errorMessage(error) }, 'offline status not published'));
-    }
-    await client.endAsync(!client.connected);
-  }
-}
-
-function describeOutcome(outcome: CycleOutcome): string {
-  if (outcome.kind === 'idle') return 'no new image to read';
-  if (outcome.kind === 'capture_failed') throw new Error(outcome.error.message);
-  const reading = outcome.reading;
-  return `reading ${reading.readingId} ${reading.status}${reading.rawValue !== null ? ` (${reading.rawText ?? reading.rawValue})` : ''}`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -8,7 +8,7 @@ import { errorMessage } from './errors.ts';
 import { DATABASE_FILE, openAgentDatabase } from './outbox/db.ts';
 import { type PreviousValue, StateStore } from './outbox/state.ts';
 
-/** What `capture-once` found, printable as text or JSON. */
+/** Result of `capture-once`, printable as text or JSON. */
 export interface CaptureOnceSummary {
   origin: string;
   status: 'accepted' | 'flagged' | 'rejected' | 'failed';

@@ -4,9 +4,9 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /**
- * Device clock minus the server's clock in milliseconds, from an HTTP response's `Date` header
- * (RFC 9110 §6.6.1, whole seconds), taken at the midpoint of the request; null without a usable
- * header.
+ * Computes the device clock minus the server's clock in milliseconds from an HTTP response's
+ * `Date` header (RFC 9110 §6.6.1, whole seconds), taken at the midpoint of the request. Returns
+ * null without a usable header.
  */
 export function skewFromDateHeader(dateHeader: string | null, sentAt: number, receivedAt: number): number | null {
   if (!dateHeader) return null;
@@ -18,7 +18,7 @@ export function skewFromDateHeader(dateHeader: string | null, sentAt: number, re
 }
 
 /**
- * Whether systemd reports the clock as synchronised (NTPSynchronized, from timesyncd or
+ * Returns whether systemd reports the clock as synchronised (NTPSynchronized, from timesyncd or
  * chrony); null when `timedatectl` is missing or fails.
  */
 export async function isClockSynchronized(): Promise<boolean | null> {

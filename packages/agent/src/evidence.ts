@@ -5,9 +5,9 @@ import sharp from 'sharp';
 const MAX_EVIDENCE_BYTES = 2 * 1024 * 1024;
 
 /**
- * The evidence image of a reading: the photo scaled down to `maxWidth` as JPEG, or undefined
- * when the settings leave it out or the photo cannot be decoded (a corrupt file has no useful
- * evidence, and the reading's reason names the file).
+ * Builds the evidence image of a reading: the photo scaled down to `maxWidth` as JPEG. Returns
+ * undefined when the settings leave it out or the photo cannot be decoded, because a corrupt
+ * file has no useful evidence and the reading's reason names the file.
  */
 export async function buildEvidence(
   image: Buffer,

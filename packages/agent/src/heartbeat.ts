@@ -66,7 +66,8 @@ export interface HttpHeartbeatResult {
 
 /**
  * Sends a heartbeat over HTTP (`POST /api/installations/cameras/heartbeat`, Basic auth with the
- * device credentials), the fallback while MQTT is down. Never throws.
+ * device credentials), the fallback while MQTT is down. Failures come back in the result
+ * instead of being thrown.
  */
 export async function sendHttpHeartbeat(
   cloudUrl: string,

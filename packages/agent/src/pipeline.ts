@@ -16,7 +16,7 @@ import { buildEvidence } from './evidence.ts';
 import type { Outbox } from './outbox/outbox.ts';
 import type { StateStore } from './outbox/state.ts';
 
-/** What reads an image with a layout: `MeterReader` from `@metervision/vision`. */
+/** Reader of an image with a layout, in practice `MeterReader` from `@metervision/vision`. */
 export interface ImageReader {
   read(image: Buffer, layout: MeterLayout): Promise<MeterReadResult>;
 }
@@ -35,7 +35,7 @@ export interface PipelineContext {
   logger: Logger;
 }
 
-/** How one cycle ended. */
+/** Outcome of one cycle. */
 export type CycleOutcome =
   | { kind: 'reading'; reading: ReadingMessage; captured: CapturedImage; result: MeterReadResult | null }
   | { kind: 'capture_failed'; error: DeviceError; attempts: number }

@@ -60,7 +60,7 @@ describe('plausibility on the device', () => {
   it('never publishes a half-rolled 641.9x', async () => {
     agent = await start(layout(WET_DIAL));
     const halfRolled = observe(640.995, WET_DIAL);
-    // The units wheel is half-way from 0 to 1, and the camera sees the 1 rolling in.
+    // The units wheel is half-way from 0 to 1, and the OCR reads the 1 rolling in.
     expect(halfRolled.digits.at(-1)).toMatchObject({ digit: 1 });
 
     const values: (number | null)[] = [];
@@ -104,17 +104,17 @@ describe('plausibility on the device', () => {
 
   it('rejects a negative rate', async () => {
     agent = await start(layout(WET_DIAL));
-    await read(observe(100.5, WET_DIAL));
-    const { reading } = await read(observe(99.5, WET_DIAL));
+    await read(observe(120.2, WET_DIAL));
+    const { reading } = await read(observe(118.2, WET_DIAL));
     expect(reading.status).toBe('rejected');
     expect(reading.reasonCode).toBe('negative_rate');
-    expect(reading.rawValue).toBe(99.5);
+    expect(reading.rawValue).toBe(118.2);
   });
 
   it('accepts a negative rate when allowed', async () => {
     agent = await start(layout(WET_DIAL), { allowNegativeRate: true });
-    await read(observe(100.5, WET_DIAL));
-    expect((await read(observe(99.5, WET_DIAL))).reading.status).toBe('accepted');
+    await read(observe(120.2, WET_DIAL));
+    expect((await read(observe(118.2, WET_DIAL))).reading.status).toBe('accepted');
   });
 
   it('applies the decimal shift', async () => {

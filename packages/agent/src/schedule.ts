@@ -18,7 +18,7 @@ export function isQuietTime(at: Date, quietHours: Schedule['quietHours']): boole
   return start < end ? now >= start && now < end : now >= start || now < end;
 }
 
-/** The first instant at or after `at` outside the quiet window (device local time). */
+/** Returns the first instant at or after `at` outside the quiet window (device local time). */
 export function endOfQuietTime(at: Date, quietHours: Schedule['quietHours']): Date {
   if (!quietHours || !isQuietTime(at, quietHours)) return at;
 

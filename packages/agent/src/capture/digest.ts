@@ -33,7 +33,7 @@ export function parseDigestChallenge(header: string | null): DigestChallenge | n
 }
 
 /**
- * Builds the `Authorization: Digest ...` header answering `challenge` for one request.
+ * Builds the `Authorization: Digest ...` header that responds to `challenge` for one request.
  * Supports MD5 and SHA-256 (RFC 7616 §3.4) with `qop=auth`, and the RFC 2069 form without qop
  * that older cameras still send. `auth-int` is not supported; cameras do not ask for it.
  */

@@ -15,7 +15,7 @@ let server: http.Server;
 let base: string;
 const openResponses = new Set<http.ServerResponse>();
 
-/** Checks a Digest answer the way a camera does (RFC 7616, MD5, qop=auth). */
+/** Checks a Digest response the way a camera does (RFC 7616, MD5, qop=auth). */
 function digestValid(header: string | undefined, method: string): boolean {
   if (!header?.startsWith('Digest ')) return false;
   const field = (name: string) => new RegExp(`${name}="?([^",]+)"?`).exec(header)?.[1] ?? '';

@@ -24,13 +24,13 @@ export function createHttpSource(config: HttpSourceConfig): CaptureSource {
         const response = await fetchWithAuth(url, config, combined);
         if (!response.ok) {
           await response.body?.cancel();
-          throw new CaptureError('http_status', origin, `camera answered HTTP ${response.status} ${response.statusText}`, {
+          throw new CaptureError('http_status', origin, `camera responded with HTTP ${response.status} ${response.statusText}`, {
             status: response.status,
           });
         }
 
         const image = await readBody(response, config.maxBytes, origin);
-        if (image.length === 0) throw new CaptureError('empty', origin, 'camera answered with an empty body');
+        if (image.length === 0) throw new CaptureError('empty', origin, 'camera responded with an empty body');
         if (!looksLikeImage(image)) {
           throw new CaptureError('not_an_image', origin, `response is not a JPEG or PNG image: ${describeBytes(image)}`, {
             contentType: response.headers.get('content-type'),
@@ -65,7 +65,7 @@ async function fetchWithAuth(url: URL, config: HttpSourceConfig, signal: AbortSi
     return fetch(plainUrl, { ...init, headers: { ...init.headers, authorization: `Basic ${token}` } });
   }
 
-  // Digest needs the server's nonce first: one unauthenticated request, then the answer.
+  // Digest needs the server's nonce first: one unauthenticated request, then the authenticated one.
   const first = await fetch(plainUrl, init);
   if (first.status !== 401) return first;
 
@@ -108,7 +108,7 @@ function describeFetchError(error: unknown): string {
   return `${errorMessage(error)}${cause}`;
 }
 
-/** The URL without user info and query, which may carry credentials. */
+/** Returns the URL without user info and query, which may carry credentials. */
 export function redactUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}${url.search ? '?…' : ''}`;
 }

@@ -11,7 +11,7 @@ const SETTLE_MS = 1_000;
 const FLASH_TIMEOUT_MS = 5_000;
 
 /**
- * The Raspberry Pi camera through `rpicam-still` (or `libcamera-still`), JPEG on standard
+ * Creates the Raspberry Pi camera source through `rpicam-still` (or `libcamera-still`), JPEG on standard
  * output so nothing is written to the SD card. Exposure, gain and the GPIO flash come from the
  * capture settings, which the cloud may change remotely.
  */

@@ -5,7 +5,7 @@ import type { CapturedImage, CaptureSource } from './types.ts';
 const MS_PER_HOUR = 3_600_000;
 
 /**
- * A synthetic meter rendered by `@metervision/firmware-sim`, its value growing by
+ * Creates a synthetic meter rendered by `@metervision/firmware-sim`, its value growing by
  * `ratePerHour` from `startValue` since the source was created. For demos and tests without a
  * camera; the layout comes with it (see {@link simulatorLayout}).
  */
@@ -24,7 +24,7 @@ export function createSimulatorSource(config: SimulatorSourceConfig, now: () => 
   };
 }
 
-/** The layout of the simulator's rendered meter, used when the configuration gives none. */
+/** Renders the simulator's meter once and returns its layout, used when the configuration gives none. */
 export async function simulatorLayout(config: SimulatorSourceConfig): Promise<MeterLayoutInput> {
   const { renderMeter } = await import('@metervision/firmware-sim');
   const rendered = await renderMeter({ ...renderOptions(config), value: config.startValue });

@@ -3,7 +3,7 @@ import type { CaptureSettings } from '@metervision/protocol';
 /** One image from a capture source. */
 export interface CapturedImage {
   image: Buffer;
-  /** Where it came from, for errors and logs: a file path, a URL without credentials, a command. */
+  /** Origin for errors and logs: a file path, a URL without credentials, or a command. */
   origin: string;
   /** Device clock when the image was taken (for a folder: when it was picked up). */
   capturedAt: Date;

@@ -3,7 +3,7 @@ import { redactBrokerUrl } from '../mqtt/connection.ts';
 import type { AgentConfig } from './load.ts';
 import type { SourceConfig } from './schema.ts';
 
-/** One line per setting that matters in the field, for `config check`; secrets are never shown. */
+/** Describes each setting that matters in the field in one line, for `config check`; secrets are left out. */
 export function describeConfig(config: AgentConfig): string[] {
   const device = config.device;
   const schedule = device.schedule;

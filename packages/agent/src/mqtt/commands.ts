@@ -2,7 +2,7 @@ import { type CommandMessage, type CommandResultMessage, type CommandType, decod
 import type { Logger } from 'pino';
 import { errorMessage } from '../errors.ts';
 
-/** What the agent does for each command; a handler returns a short message or throws. */
+/** Handler of each command type; a handler returns a short message or throws. */
 export type CommandHandlers = {
   [K in CommandType]: (command: Extract<CommandMessage, { type: K }>) => Promise<string | undefined>;
 };

@@ -21,7 +21,7 @@ export interface ConnectionOptions {
  * - Last will: a retained `offline` status (QoS 1), published by the broker when the connection
  *   drops without a DISCONNECT (MQTT 3.1.1 §3.1.2.5).
  * - Clean session: commands sent while the device is offline are not queued for it, so a stale
- *   `capture_now` does not run hours later; the retained configuration arrives on every connect.
+ *   `capture_now` does not run hours later. The retained configuration arrives on every connect.
  */
 export function connectMqtt(options: ConnectionOptions): MqttClient {
   const { deviceId, settings, logger } = options;
@@ -63,12 +63,12 @@ function lastWill(deviceId: string): NonNullable<IClientOptions['will']> {
   return { topic: topics.status(deviceId), payload: Buffer.from(statusPayload('offline')), qos: 1, retain: true };
 }
 
-/** The retained presence message; `reason` marks a deliberate disconnect. */
+/** Builds the retained presence message; `reason` marks a deliberate disconnect. */
 export function statusPayload(state: 'online' | 'offline', reason?: string): string {
   return encodePayload('status', { v: 1, state, at: new Date().toISOString(), reason });
 }
 
-/** The broker URL without user info, for logs. */
+/** Returns the broker URL without user info, for logs. */
 export function redactBrokerUrl(url: string): string {
   try {
     const parsed = new URL(url);

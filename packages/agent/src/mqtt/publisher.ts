@@ -13,7 +13,7 @@ export interface PublisherOptions {
  * publish callback, which mqtt.js calls on the broker's PUBACK (MQTT 3.1.1 §4.3.2).
  *
  * When the connection drops, mqtt.js keeps the unacknowledged PUBLISH packets and sends them
- * again (DUP set) after it reconnects, then calls the same callbacks; so the publisher does not
+ * again (DUP set) after it reconnects, then calls the same callbacks. So the publisher does not
  * publish those rows a second time. Rows it never got to stay queued in SQLite and go out on
  * the next drain. The cloud stores a reading id once, which absorbs a redelivery after a lost
  * PUBACK.

@@ -66,7 +66,7 @@ function report(version: number, status: 'applied' | 'rejected', activeVersion: 
   return { v: 1, version, status, activeVersion, issues, at: new Date().toISOString() };
 }
 
-/** The `version` field of a payload that failed validation, when it has a usable one; else 0. */
+/** Returns the `version` field of a payload that failed validation when it is usable, else 0. */
 function versionOf(payload: Buffer): number {
   try {
     const version = (JSON.parse(payload.toString('utf8')) as { version?: unknown }).version;

@@ -28,7 +28,7 @@ const MIGRATIONS: readonly string[] = [
 /**
  * Opens (and creates or migrates) the agent database in `stateDir`.
  *
- * WAL keeps every commit atomic across power loss: after a cut the database holds the last
+ * WAL keeps every commit atomic across power loss: after a cut the database contains the last
  * committed transaction and nothing half-written. `synchronous = FULL` also syncs the WAL on each
  * commit, so a reading acknowledged as queued survives the cut; at one reading a minute the extra
  * fsync costs nothing on an SD card.

@@ -43,9 +43,9 @@ export interface OutboxStats {
  * Durable queue of messages to publish at QoS 1. A message leaves only when `ack` is called,
  * which the publisher does on the broker's PUBACK.
  *
- * Size policy, checked on each enqueue: messages older than `maxAgeDays` are dropped; over
- * `maxBytes`, the evidence images of the oldest readings are removed first (the values stay),
- * then the oldest messages are dropped; over `maxMessages`, the oldest are dropped. Every drop
+ * Size policy, checked on each enqueue. Messages older than `maxAgeDays` are dropped. Over
+ * `maxBytes`, the evidence images of the oldest readings are removed first (their values stay),
+ * then the oldest messages are dropped. Over `maxMessages`, the oldest are dropped. Every drop
  * is counted in the state and reported in the heartbeat.
  */
 export class Outbox {
@@ -100,7 +100,7 @@ export class Outbox {
     return true;
   }
 
-  /** The oldest queued messages, at most `limit`. */
+  /** Returns the oldest queued messages, at most `limit`. */
   pending(limit: number): OutboxMessage[] {
     return this.#statements.pending.all(limit).map((row) => ({
       id: row.id,

@@ -10,7 +10,7 @@ export const REQUIRE_SERVICES = process.env.METERVISION_REQUIRE_SERVICES === '1'
 
 export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((file) => spawnSync('test', ['-x', file]).status === 0) ?? null;
 
-/** A port that was free a moment ago on 127.0.0.1. */
+/** Returns a port that was free on 127.0.0.1 a moment ago. */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -11,7 +11,7 @@ export interface StubRequest {
 
 /**
  * A stand-in for the cloud's two device routes (pairing and the HTTP heartbeat) on loopback,
- * answering as the contract says. One pairing code, `K7Q2-9XMD`, is valid once.
+ * responding as the contract defines. One pairing code, `K7Q2-9XMD`, is valid once.
  */
 export async function startCloudStub(options: { mqttUrl: string | null; password: string }) {
   const requests: StubRequest[] = [];

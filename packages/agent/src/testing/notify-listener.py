@@ -1,5 +1,6 @@
 # Receives sd_notify datagrams on the socket path given as argument, prints each message on one
-# line and closes passed file descriptors at once, as PID 1 does (that answers BARRIER=1).
+# line and closes passed file descriptors at once, as PID 1 does, which ends the sender's
+# BARRIER=1 wait.
 import array, os, socket, sys
 
 sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)

@@ -35,7 +35,7 @@ export interface MeterShape {
 }
 
 /**
- * What a camera sees on a meter of `shape` showing `value`: each wheel's most visible digit with
+ * Builds what a camera shows of a meter of `shape` showing `value`: each wheel's most visible digit with
  * its phase (negative while the digit is still rolling in), each dial's needle position. The
  * positions come from firmware-sim's odometer model, so wheels and dials agree as on a real meter.
  */
