@@ -1,4 +1,6 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { topics } from '@metervision/protocol';
 import { MeterReader } from '@metervision/vision';
@@ -78,7 +80,6 @@ describeWithBroker('agent with a real broker', () => {
     const good = await fixture.putMeter('1-good.jpg', 55.5);
     const corrupt = path.join(fixture.imageDir, '2-corrupt.jpg');
     const notImage = path.join(fixture.imageDir, '3-notes.jpg');
-    const { readFile } = await import('node:fs/promises');
     await writeFile(corrupt, (await readFile(good)).subarray(0, 2_000));
     await writeFile(notImage, 'meter serial 12345\n');
 
@@ -111,6 +112,37 @@ describeWithBroker('agent with a real broker', () => {
     expect(outcome.reading.reason).toContain(path.join(fixture.imageDir, 'meter.jpg'));
     expect(outcome.reading.reason).toContain('dig1');
     expect(agent.status().lastError).toContain('dig1');
+  });
+
+  it('reports a failing camera in the heartbeat', async () => {
+    const camera = http.createServer((_request, response) => {
+      response.writeHead(503);
+      response.end('camera busy');
+    });
+    await new Promise<void>((resolve) => camera.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(camera.address() as AddressInfo).port}/capture`;
+    try {
+      const config = await fixture.config({
+        mqtt: { url: broker.url },
+        source: { type: 'http', url },
+        retry: { attempts: 2, initialDelayMs: 10 },
+        heartbeat: { intervalSeconds: 5 },
+      });
+      agent = await startAgent(config, { reader, schedule: false });
+
+      const outcome = await agent.captureNow();
+      expect(outcome.kind).toBe('capture_failed');
+      expect(agent.status().captureFailures).toBe(1);
+
+      type Heartbeat = { captureFailures: number; lastError: { code: string; message: string } | null };
+      await waitFor(() => collector.received<Heartbeat>('heartbeat').some((beat) => beat.captureFailures === 1), 'a heartbeat with the failure', 15_000);
+      const heartbeat = collector.received<Heartbeat>('heartbeat').find((beat) => beat.captureFailures === 1)!;
+      expect(heartbeat.lastError?.code).toBe('capture_http_status');
+      expect(heartbeat.lastError?.message).toContain(url);
+    } finally {
+      camera.closeAllConnections();
+      await new Promise((resolve) => camera.close(resolve));
+    }
   });
 
   it('publishes retained status and heartbeat', async () => {

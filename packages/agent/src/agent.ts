@@ -137,7 +137,7 @@ class Agent implements AgentHandle {
     if (this.#options.schedule !== false) this.#scheduleNext(new Date(Date.now() - this.#device().schedule.intervalSeconds * 1_000));
 
     this.#notifier.ready();
-    this.#notifier.startWatchdog(() => this.#isHealthy());
+    if (this.#config.watchdog) this.#notifier.startWatchdog(() => this.#isHealthy());
     this.#logger.info('agent started');
   }
 

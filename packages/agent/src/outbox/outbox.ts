@@ -49,14 +49,12 @@ export interface OutboxStats {
  * is counted in the state and reported in the heartbeat.
  */
 export class Outbox {
-  readonly #db: AgentDatabase;
   readonly #state: StateStore;
   readonly #settings: OutboxSettings;
   readonly #logger: Logger;
   readonly #statements;
 
   constructor(db: AgentDatabase, state: StateStore, settings: OutboxSettings, logger: Logger) {
-    this.#db = db;
     this.#state = state;
     this.#settings = settings;
     this.#logger = logger;
