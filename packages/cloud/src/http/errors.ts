@@ -55,6 +55,11 @@ export function handleError(logger: Logger) {
       return c.json({ detail: error.detail }, error.status);
     }
 
+    // hono's validators raise 400 for a body that does not parse; the API answers 422 like FastAPI.
+    if (error instanceof HTTPException && error.status === 400 && /malformed/i.test(error.message)) {
+      return validationResponse(c, [{ type: 'json_invalid', loc: ['body'], msg: error.message }]);
+    }
+
     if (error instanceof HTTPException) {
       const message = error.message || (error.status === 415 ? 'Unsupported Media Type' : 'Request failed');
       return c.json({ detail: message }, error.status);

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POLICIES } from '../access/policies.ts';
+import { createTestApp, type TestApp } from '../testing/app.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canonicalPath } from './router.ts';
+
+describe('canonicalPath', () => {
+  const slashPaths = new Set(['/projects/', '/meters/']);
+
+  it('adds the listed trailing slash', () => {
+    expect(canonicalPath('/projects', slashPaths)).toBe('/projects/');
+  });
+
+  it('drops other trailing slashes', () => {
+    expect(canonicalPath('/meters/ABC/', slashPaths)).toBe('/meters/ABC');
+    expect(canonicalPath('/users/me/', slashPaths)).toBe('/users/me');
+  });
+
+  it('keeps the root path', () => {
+    expect(canonicalPath('/', slashPaths)).toBe('/');
+  });
+});
+
+describe('createApp', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'metervision-app-'));
+  let api: TestApp;
+
+  beforeAll(async () => {
+    api = await createTestApp({ databaseUrl: join(dataDir, 'app.db'), dataDir });
+  });
+
+  afterAll(async () => {
+    await api.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('documents every policy row', async () => {
+    const document = (await (await api.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(document.openapi).toBe('3.1.0');
+    const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
+    expect(documented.sort()).toEqual(expect.arrayContaining(POLICIES.map((row) => `${row.method} ${row.path}`).sort()));
+  });
+
+  it('serves the interactive docs', async () => {
+    const response = await api.request('/docs');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('/openapi.json');
+  });
+
+  it('answers unknown paths with detail', async () => {
+    const response = await api.request('/nowhere');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ detail: 'Not Found' });
+  });
+
+  it('rejects malformed JSON with 422', async () => {
+    const { hashPassword } = await import('../auth/passwords.ts');
+    await api.repos.users.create({ username: 'json-tester', passwordHash: await hashPassword('json tester password', 10), platformRole: 'super_admin' });
+    const token = await api.login('json-tester', 'json tester password');
+    const response = await api.request('/projects/', { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({ detail: [expect.objectContaining({ type: 'json_invalid', loc: ['body'] })] });
+  });
+
+  it('rejects a wrong content type with 415', async () => {
+    const response = await api.request('/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({ detail: 'Unsupported Media Type' });
+  });
+
+  it('refuses a route without policy', async () => {
+    const { ApiRouter } = await import('./router.ts');
+    const { createRoute } = await import('@hono/zod-openapi');
+    const router = new ApiRouter(api.app, api.deps);
+    const route = createRoute({ method: 'get', path: '/unguarded', responses: { 200: { description: 'ok' } } });
+    expect(() => router.add(route, (c) => c.body(null, 200))).toThrow(/No access policy/);
+  });
+});
