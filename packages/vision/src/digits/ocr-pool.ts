@@ -6,7 +6,7 @@ import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { VisionError } from '../errors.ts';
 
 /** Page-segmentation modes used for digit wheels. */
-export type OcrMode = 'char' | 'line';
+export type OcrMode = 'char' | 'line' | 'block';
 
 export interface OcrBox {
   x0: number;
@@ -90,7 +90,7 @@ export class OcrPool {
     const index = this.leastBusy();
     this.pending[index]! += 1;
     try {
-      const psm = mode === 'char' ? PSM.SINGLE_CHAR : PSM.SINGLE_LINE;
+      const psm = { char: PSM.SINGLE_CHAR, line: PSM.SINGLE_LINE, block: PSM.SINGLE_BLOCK }[mode];
       const parameters = { tessedit_pageseg_mode: psm, tessedit_char_whitelist: whitelist };
       const result = await this.workers[index]!.recognize(image, parameters as never, { text: true, blocks: true });
       return { text: result.data.text.trim(), symbols: collectSymbols(result.data.blocks) };

@@ -6,8 +6,8 @@ import { binarizeWheel, type InkImage } from './binarize.ts';
 import { extractBand, findGlyphBands, type GlyphBand, type WheelGlyphs } from './glyphs.ts';
 import type { OcrPool } from './ocr-pool.ts';
 import { cutOf, estimateDigitGeometry, phaseOf, type DigitGeometry } from './phase.ts';
-import { recognizeGlyphs, type GlyphTask, type GlyphVerdict } from './recognize.ts';
-import { measureShape } from './shape.ts';
+import { confirmDigit, recognizeGlyphs, type GlyphTask, type GlyphVerdict } from './recognize.ts';
+import { MIN_SHARE_FOR_HOLES, measureShape } from './shape.ts';
 
 /** What one wheel window shows. */
 export interface WheelReading {
@@ -47,6 +47,13 @@ interface PreparedWheel {
 interface BandTask extends GlyphTask {
   wheel: number;
   phase: number;
+  /** Top row of the band in the window, to order the bands of a wheel. */
+  top: number;
+}
+
+interface BandReading {
+  task: BandTask;
+  verdict: GlyphVerdict;
 }
 
 /** Reads every wheel of one image: binarisation and band analysis per wheel, then OCR of all glyphs together. */
@@ -58,10 +65,44 @@ export async function readWheels(pool: OcrPool, source: RasterImage, toSource: A
   const tasks = prepared.flatMap((wheel, index) => bandTasks(wheel, index, geometry));
   const verdicts = await recognizeGlyphs(pool, tasks, geometry.digitHeight);
 
-  return prepared.map((wheel, index) => {
-    const readings = tasks.flatMap((task, at) => (task.wheel === index ? [{ task, verdict: verdicts[at]! }] : []));
-    return combineBands(wheel.roi.name, readings);
-  });
+  return Promise.all(
+    prepared.map(async (wheel, index) => {
+      const readings = tasks.flatMap((task, at) => (task.wheel === index ? [{ task, verdict: verdicts[at]! }] : []));
+      return combineBands(wheel.roi.name, await reconcileBands(pool, readings, geometry.digitHeight));
+    }),
+  );
+}
+
+/**
+ * When the two bands of a wheel read as digits that are no neighbours, the weaker band (a sliver
+ * of a digit, often misread) is asked whether it can be the neighbour of the stronger band's
+ * digit; if tesseract accepts that, the weaker reading is replaced.
+ */
+async function reconcileBands(pool: OcrPool, readings: BandReading[], digitHeight: number): Promise<BandReading[]> {
+  if (readings.length !== 2 || readings.some((reading) => reading.verdict.digit === null)) return readings;
+
+  const [upper, lower] = [...readings].sort((a, b) => a.task.top - b.task.top) as [BandReading, BandReading];
+  if (upper.verdict.digit === mod10(lower.verdict.digit! - 1)) return readings;
+
+  const upperIsStronger = strength(upper) >= strength(lower);
+  const [strong, weak] = upperIsStronger ? [upper, lower] : [lower, upper];
+  const neighbour = mod10(strong.verdict.digit! + (upperIsStronger ? 1 : -1));
+  const confidence = await confirmDigit(pool, weak.task, digitHeight, neighbour);
+  if (confidence < MIN_CONFIRMATION) return readings;
+
+  const confirmed = { task: weak.task, verdict: { digit: neighbour, confidence: weak.verdict.confidence, basis: weak.verdict.basis } };
+  return upperIsStronger ? [upper, confirmed] : [confirmed, lower];
+}
+
+// Tesseract's confidence (0-1) above which a whitelisted single digit counts as accepted.
+const MIN_CONFIRMATION = 0.4;
+
+function strength(reading: BandReading): number {
+  return reading.verdict.confidence * reading.task.visible;
+}
+
+function mod10(value: number): number {
+  return ((value % 10) + 10) % 10;
 }
 
 function prepareWheel(source: RasterImage, toSource: Affine, roi: DigitRoi, style: DigitStyle): PreparedWheel {
@@ -82,13 +123,13 @@ function bandTasks(wheel: PreparedWheel, index: number, geometry: DigitGeometry)
   return chosen.map((band) => {
     const cut = cutOf(band, bands, wheel.ink.height, geometry);
     const bitmap = extractBand(wheel.glyphs, band, wheel.ink.width);
-    return { wheel: index, bitmap, shape: measureShape(bitmap), visible: visible(band), cut, phase: phaseOf(band, cut, wheel.ink.height, geometry) };
+    return { wheel: index, top: band.top, bitmap, shape: measureShape(bitmap), visible: visible(band), cut, phase: phaseOf(band, cut, wheel.ink.height, geometry) };
   });
 }
 
 // Two bands of one wheel are the same position seen twice: the upper digit u at phase p and the
 // lower digit u+1 at phase p-1. Agreement raises trust; disagreement means one reading is wrong.
-function combineBands(name: string, readings: { task: BandTask; verdict: GlyphVerdict }[]): WheelReading {
+function combineBands(name: string, readings: BandReading[]): WheelReading {
   const readable = readings.filter((reading) => reading.verdict.digit !== null);
   if (readable.length === 0) {
     const note = readings.length === 0 ? `no digit found in wheel ${name}` : `wheel ${name} could not be recognised`;
@@ -103,12 +144,19 @@ function combineBands(name: string, readings: { task: BandTask; verdict: GlyphVe
 
   const difference = circularDifference(best.verdict.digit! + best.task.phase, other.verdict.digit! + other.task.phase);
   if (difference <= 0.5) return { ...reading, confidence: Math.max(best.verdict.confidence, other.verdict.confidence) };
+
+  // A sliver of a digit is a weak witness: it can confirm a reading but only dent it, and below
+  // the share where its holes can be checked it cannot even dent it.
+  const weight = Math.min(1, Math.max(0, (other.task.visible - MIN_SHARE_FOR_HOLES) / WITNESS_RAMP));
   return {
     ...reading,
-    confidence: Math.min(best.verdict.confidence, 1 - other.verdict.confidence),
+    confidence: best.verdict.confidence * (1 - 0.5 * other.verdict.confidence * weight),
     note: `wheel ${name} shows ${best.verdict.digit} and ${other.verdict.digit}, which are not neighbours on a wheel`,
   };
 }
+
+// Visible share above MIN_SHARE_FOR_HOLES over which a contradicting band gains its full weight.
+const WITNESS_RAMP = 0.25;
 
 function circularDifference(a: number, b: number): number {
   const difference = Math.abs(a - b) % 10;

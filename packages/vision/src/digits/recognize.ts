@@ -1,5 +1,5 @@
 import type { OcrOutput, OcrPool } from './ocr-pool.ts';
-import { encodePgm, renderGlyphRow } from './render.ts';
+import { encodePgm, renderGlyphRow, stackRows } from './render.ts';
 import { allowedDigits, digitFromStructure, type GlyphBitmap, type GlyphCut, type GlyphShape } from './shape.ts';
 
 /** One glyph to recognise: a whole digit or the visible part of a rolling one. */
@@ -32,8 +32,11 @@ const AGREEMENT_BASE = 0.7;
 const MAJORITY_BASE = 0.55;
 const SINGLE_FACTOR = 0.5;
 const STRUCTURE_CONFIDENCE = 0.7;
-// Partial glyphs keep at least this factor of their confidence when just over half is visible.
-const PARTIAL_FLOOR = 0.6;
+// Partial glyphs keep at least this factor of their confidence when just over half is visible,
+// rising to the full confidence at PARTIAL_FULL_SHARE.
+const PARTIAL_FLOOR = 0.75;
+const PARTIAL_FULL_SHARE = 0.85;
+const MIN_PARTIAL_SHARE = 0.55;
 
 interface Vote {
   digit: number;
@@ -49,7 +52,7 @@ interface Vote {
 export async function recognizeGlyphs(pool: OcrPool, tasks: GlyphTask[], digitHeight: number): Promise<GlyphVerdict[]> {
   if (tasks.length === 0) return [];
 
-  const [first, second] = await Promise.all([readStrip(pool, tasks, digitHeight, FIRST_HEIGHT), readStrip(pool, tasks, digitHeight, SECOND_HEIGHT)]);
+  const [first = [], second = []] = await readStrips(pool, tasks, digitHeight, [FIRST_HEIGHT, SECOND_HEIGHT]);
   return Promise.all(tasks.map((task, index) => decide(pool, task, digitHeight, first[index] ?? null, second[index] ?? null)));
 }
 
@@ -83,25 +86,42 @@ async function decide(pool: OcrPool, task: GlyphTask, digitHeight: number, first
 
 function partialFactor(task: GlyphTask): number {
   if (task.cut === 'none') return 1;
-  return Math.min(1, PARTIAL_FLOOR + ((1 - PARTIAL_FLOOR) * Math.max(0, task.visible - 0.55)) / 0.35);
+  return Math.min(1, PARTIAL_FLOOR + ((1 - PARTIAL_FLOOR) * Math.max(0, task.visible - MIN_PARTIAL_SHARE)) / (PARTIAL_FULL_SHARE - MIN_PARTIAL_SHARE));
 }
 
-async function readStrip(pool: OcrPool, tasks: GlyphTask[], digitHeight: number, height: number): Promise<(Vote | null)[]> {
-  const row = renderGlyphRow(tasks.map((task) => ({ bitmap: task.bitmap, visible: task.visible, cutAtTop: task.cut === 'top' })), digitHeight, height, GAP, MARGIN);
-  const output = await pool.recognize(encodePgm(row.image), 'line');
-  return row.spans.map((span) => symbolInSpan(output, span));
+// Each tesseract call costs about 3 ms before any recognition, so the strips at both sizes go
+// into one image, one text line each, read as a block in a single call.
+async function readStrips(pool: OcrPool, tasks: GlyphTask[], digitHeight: number, heights: number[]): Promise<(Vote | null)[][]> {
+  const glyphs = tasks.map((task) => ({ bitmap: task.bitmap, visible: task.visible, cutAtTop: task.cut === 'top' }));
+  const rows = heights.map((height) => renderGlyphRow(glyphs, digitHeight, height, GAP, MARGIN));
+  const stacked = stackRows(rows.map((row) => row.image), 0);
+  const output = await pool.recognize(encodePgm(stacked.image), 'block');
+  return rows.map((row, index) => {
+    const [top, bottom] = [stacked.tops[index]!, stacked.tops[index]! + row.image.height];
+    return row.spans.map((span) => symbolInSpan(output, span, top, bottom));
+  });
 }
 
 // A span counts only when exactly one digit's centre falls inside it; tesseract also reports
 // blank symbols for gaps it sees inside a glyph, which carry no digit.
-function symbolInSpan(output: OcrOutput, [left, right]: [number, number]): Vote | null {
+function symbolInSpan(output: OcrOutput, [left, right]: [number, number], top: number, bottom: number): Vote | null {
   const inside = output.symbols.filter((symbol) => {
     if (symbol.text.trim() === '') return false;
     const centre = (symbol.bbox.x0 + symbol.bbox.x1) / 2;
-    return centre >= left - GAP / 2 && centre <= right + GAP / 2;
+    const middle = (symbol.bbox.y0 + symbol.bbox.y1) / 2;
+    return middle >= top && middle < bottom && centre >= left - GAP / 2 && centre <= right + GAP / 2;
   });
   if (inside.length !== 1 || !/^[0-9]$/.test(inside[0]!.text)) return null;
   return { digit: Number(inside[0]!.text), confidence: inside[0]!.confidence / 100 };
+}
+
+/**
+ * Asks tesseract whether a glyph can be `digit` (whitelist of that digit alone) and returns its
+ * confidence, 0 when tesseract rejects the glyph as that digit.
+ */
+export async function confirmDigit(pool: OcrPool, task: GlyphTask, digitHeight: number, digit: number): Promise<number> {
+  const vote = await readSingle(pool, task, digitHeight, String(digit));
+  return vote?.digit === digit ? vote.confidence : 0;
 }
 
 async function readSingle(pool: OcrPool, task: GlyphTask, digitHeight: number, allowed: string): Promise<Vote | null> {

@@ -38,6 +38,21 @@ export function renderGlyphRow(glyphs: { bitmap: GlyphBitmap; visible: number; c
   return { image: { data, width, height }, spans };
 }
 
+/** Stacks images vertically, left-aligned, on white with `gap` pixels between them; returns each one's top. */
+export function stackRows(images: GreyPixels[], gap: number): { image: GreyPixels; tops: number[] } {
+  const width = Math.max(...images.map((image) => image.width));
+  const height = images.reduce((sum, image) => sum + image.height, 0) + gap * (images.length - 1);
+  const data = new Uint8Array(width * height).fill(255);
+  const tops: number[] = [];
+  let top = 0;
+  for (const image of images) {
+    for (let y = 0; y < image.height; y += 1) data.set(image.data.subarray(y * image.width, (y + 1) * image.width), (top + y) * width);
+    tops.push(top);
+    top += image.height + gap;
+  }
+  return { image: { data, width, height }, tops };
+}
+
 /** Encodes greyscale pixels as binary PGM, which tesseract's image reader takes without decoding cost. */
 export function encodePgm(image: GreyPixels): Buffer {
   return Buffer.concat([Buffer.from(`P5\n${image.width} ${image.height}\n255\n`, 'ascii'), image.data]);

@@ -44,7 +44,7 @@ export type GlyphCut = 'none' | 'top' | 'bottom';
 
 const ALL_DIGITS = '0123456789';
 // Below this visible share a partial glyph's holes say too little to exclude any digit.
-const MIN_SHARE_FOR_HOLES = 0.65;
+export const MIN_SHARE_FOR_HOLES = 0.65;
 
 /**
  * Digits whose printed shape can produce `shape`: the OCR result must be one of them. Whole
