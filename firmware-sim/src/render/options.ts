@@ -9,7 +9,11 @@ const point = z.object({ x: z.number(), y: z.number() });
  */
 export const renderOptionsSchema = z
   .object({
-    /** Meter value in the meter's unit (m³). 0 <= value < 10^(integer wheels). */
+    /**
+     * Meter value in the meter's unit (m³). 0 <= value < 10^(integer wheels). A value with exactly
+     * as many decimals as the meter shows (530.0708 with 4 dials) puts the finest needle on its
+     * tick; add half a unit (530.07085) for an image that reads unambiguously.
+     */
     value: z.number().finite().min(0),
     /** Wheels in the counter window, integer and decimal wheels together: 5-8. Default 5. */
     wheels: z.number().int().min(5).max(8).default(5),

@@ -35,8 +35,20 @@ export const STRESS_CONDITIONS: StressCondition[] = [
 const ROLLING_CASES: { name: string; description: string; value: number; knobs: StressCondition['knobs'] }[] = [
   { name: 'rolling-half', description: 'Last wheel halfway between two digits', value: 4711.5, knobs: { pointers: 0 } },
   { name: 'rolling-carry', description: 'Three wheels rolling through a carry', value: 1999.55, knobs: { pointers: 1 } },
-  { name: 'rolling-dials', description: 'Last wheel past half, the x0.1 dial decides', value: 531.8223, knobs: {} },
+  { name: 'rolling-dials', description: 'Last wheel past half, the x0.1 dial decides', value: 531.82235, knobs: {} },
 ];
+
+/**
+ * Draws a meter value whose finest needle or wheel stands between two marks (30-70 % of the way),
+ * not on one. A value with exactly as many decimals as the meter shows puts the finest needle on
+ * its tick, where the reading is ambiguous by a fraction of a pixel.
+ */
+function offTickValue(random: SeededRandom, knobs: StressCondition['knobs']): number {
+  const decimals = (knobs.decimalWheels ?? 0) + (knobs.pointers ?? 4);
+  const integerWheels = (knobs.wheels ?? 5) - (knobs.decimalWheels ?? 0);
+  const units = Math.floor(random.between(0, 10 ** integerWheels - 1) * 10 ** decimals);
+  return (units + random.between(0.3, 0.7)) / 10 ** decimals;
+}
 
 export interface StressCase {
   /** File stem, unique in the set, for example `blur-mild-02`. */
@@ -56,7 +68,7 @@ export function stressCases(perCondition: number, seed: number): StressCase[] {
 
   for (const condition of STRESS_CONDITIONS) {
     for (let index = 0; index < perCondition; index += 1) {
-      const value = Math.round(random.between(0, 99_999) * 10_000) / 10_000;
+      const value = offTickValue(random, condition.knobs);
       cases.push({
         id: `${condition.name}-${String(index + 1).padStart(2, '0')}`,
         condition: condition.name,

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { meterReading } from '../render/reading.ts';
 import { STRESS_CONDITIONS, stressCases } from './conditions.ts';
 import { writeStressSet } from './write-set.ts';
 
@@ -20,6 +21,21 @@ describe('stressCases', () => {
     const conditions = new Set(stressCases(1, 1).map((stressCase) => stressCase.condition));
     for (const condition of STRESS_CONDITIONS) expect(conditions.has(condition.name), condition.name).toBe(true);
     expect(conditions.has('rolling-carry')).toBe(true);
+  });
+
+  it('keeps the finest needle off its ticks', () => {
+    for (const stressCase of stressCases(2, 1).filter((candidate) => !candidate.condition.startsWith('rolling'))) {
+      const { pointerPositions, wheelPositions } = meterReading(stressCase.options.value, {
+        wheels: stressCase.options.wheels ?? 5,
+        decimalWheels: stressCase.options.decimalWheels ?? 0,
+        pointers: stressCase.options.pointers ?? 4,
+        rolling: true,
+      });
+      const finest = pointerPositions.at(-1) ?? wheelPositions.at(-1) ?? 0;
+      const fraction = finest - Math.floor(finest);
+      expect(fraction, stressCase.id).toBeGreaterThanOrEqual(0.29);
+      expect(fraction, stressCase.id).toBeLessThanOrEqual(0.71);
+    }
   });
 
   it('keeps rotations within ten degrees', () => {
