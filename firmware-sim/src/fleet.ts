@@ -146,20 +146,27 @@ function checkFleetOptions(options: FleetOptions): void {
 
 /**
  * Fails early when `count` sockets would not fit under the soft limit of open files, instead of
- * letting connects fail with EMFILE halfway through the ramp. Linux only; elsewhere it checks nothing.
+ * letting connects fail with EMFILE halfway through the ramp. Reads the limit and the descriptors
+ * in use from `/proc` unless given; on systems without `/proc` it checks nothing.
  */
-function checkFileDescriptors(count: number): void {
-  const limit = openFileLimit();
-  if (limit === null) return;
-  const inUse = readdirSync('/proc/self/fd').length;
+export function checkFileDescriptors(count: number, limit = openFileLimit(), inUse = openFileCount()): void {
+  if (limit === null || inUse === null) return;
   if (inUse + count + RESERVED_FILE_DESCRIPTORS <= limit) return;
   throw new InvalidOptionError('fleet', [
     {
       path: 'count',
       received: count,
-      message: `needs ${count} sockets but only ${limit - inUse - RESERVED_FILE_DESCRIPTORS} file descriptors are free (soft limit ${limit}): raise it with ulimit -n or run fewer devices per process`,
+      message: `needs ${count} sockets but only ${Math.max(0, limit - inUse - RESERVED_FILE_DESCRIPTORS)} file descriptors are free (soft limit ${limit}): raise it with ulimit -n or run fewer devices per process`,
     },
   ]);
+}
+
+function openFileCount(): number | null {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return null;
+  }
 }
 
 function openFileLimit(): number | null {

@@ -24,9 +24,9 @@ export const renderOptionsSchema = z
     /** `dark-on-light`: black digits on white wheels; `light-on-dark`: white digits on black wheels. */
     style: z.enum(['dark-on-light', 'light-on-dark']).default('dark-on-light'),
     /**
-     * Whether the last wheel turns continuously with the value below it, so that between two
-     * values it shows the lower half of one digit and the upper half of the next, and higher
-     * wheels roll with it while it passes from 9 to 0 (an odometer's carry). Default true.
+     * Whether the last wheel turns continuously with the value below it. Between two values it
+     * then shows the lower half of one digit and the upper half of the next, and higher wheels
+     * roll with it while it passes from 9 to 0 (an odometer's carry). Default true.
      */
     rolling: z.boolean().default(true),
     /** Gaussian sensor noise, standard deviation in grey levels (0-255 scale): 0-80. Default 0. */
