@@ -34,7 +34,9 @@ export function createFolderSource(config: FolderSourceConfig, options: FolderSo
     description: `folder ${config.path} (${config.mode})`,
 
     async capture(): Promise<CapturedImage> {
-      const candidates = await listImages(config.path, extensions, Date.now() - config.settleMs);
+      // With settleMs 0 nothing is skipped: a file's mtime can run a little ahead of Date.now().
+      const settledBefore = config.settleMs > 0 ? Date.now() - config.settleMs : Number.POSITIVE_INFINITY;
+      const candidates = await listImages(config.path, extensions, settledBefore);
       const chosen =
         config.mode === 'newest'
           ? candidates.at(-1)
