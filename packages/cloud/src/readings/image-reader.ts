@@ -1,5 +1,5 @@
 import type { MeterLayout } from '@metervision/protocol';
-import type { MeterReadResult } from '@metervision/vision';
+import { MeterReader, type MeterReadResult } from '@metervision/vision';
 import type { Logger } from 'pino';
 
 /** Server-side reading of a meter photo, as `packages/vision`'s MeterReader does it. */
@@ -8,15 +8,9 @@ export interface ImageReader {
   close(): Promise<void>;
 }
 
-/** The reader could not be started (the vision package or its OCR data is missing). */
+/** The reader could not be started (for example the OCR data is missing). */
 export class ReaderUnavailableError extends Error {
   override name = 'ReaderUnavailableError';
-}
-
-interface VisionModule {
-  MeterReader?: {
-    create(options?: { workers?: number; logger?: Logger }): Promise<ImageReader>;
-  };
 }
 
 /**
@@ -24,14 +18,11 @@ interface VisionModule {
  * cost nothing until a photo is uploaded, and terminates them on close.
  */
 export function createLazyImageReader(options: { workers: number; logger: Logger }): ImageReader {
-  let started: Promise<ImageReader> | null = null;
+  let started: Promise<MeterReader> | null = null;
 
-  const start = async (): Promise<ImageReader> => {
-    const vision = (await import('@metervision/vision')) as VisionModule;
-    if (!vision.MeterReader) throw new ReaderUnavailableError('The vision package does not provide MeterReader');
-
+  const start = (): Promise<MeterReader> => {
     options.logger.info({ workers: options.workers }, 'starting the meter reader');
-    return vision.MeterReader.create({ workers: options.workers, logger: options.logger });
+    return MeterReader.create({ workers: options.workers, logger: options.logger });
   };
 
   return {
@@ -39,7 +30,8 @@ export function createLazyImageReader(options: { workers: number; logger: Logger
       started ??= start();
       const reader = await started.catch((error: unknown) => {
         started = null;
-        throw error instanceof ReaderUnavailableError ? error : new ReaderUnavailableError('The meter reader failed to start', { cause: error });
+        options.logger.error({ err: (error as Error).message }, 'meter reader failed to start');
+        throw new ReaderUnavailableError('The meter reader failed to start', { cause: error });
       });
       return reader.read(image, layout);
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MeterLayout } from '@metervision/protocol';
-import type { MeterReadResult } from '@metervision/vision';
+import { checkPlausibility, VisionError, type MeterReadResult } from '@metervision/vision';
 import type { MeterRow } from '../assets/meters.repo.ts';
 import type { AppDeps } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
@@ -26,9 +26,9 @@ export async function storeUploadedReading(deps: AppDeps, meter: MeterRow, file:
   const image = await checkUploadedImage(file, limits);
   await verifyImageDecodes(file, limits.maxPixels);
 
-  const outcome = await readPhoto(deps, meter.layout, file);
-  const id = randomUUID();
   const now = new Date();
+  const outcome = await checkAgainstPrevious(deps, meter, await readPhoto(deps, meter.layout, file), now);
+  const id = randomUUID();
   const imagePath = await deps.evidence.save(meter.organizationId, meter.id, id, image.contentType, file);
 
   const reading: NewReading = {
@@ -55,10 +55,11 @@ async function readPhoto(deps: AppDeps, layout: MeterLayout, file: Buffer): Prom
   } catch (error) {
     if (error instanceof ReaderUnavailableError) throw new HttpError(503, 'Server-side reading is unavailable right now: try again later', { cause: error });
 
-    const code = (error as { name?: string; code?: string }).name === 'VisionError' ? (error as { code: string }).code : null;
-    if (code === null) throw error;
-    if (LAYOUT_MISMATCH_CODES.has(code)) throw new HttpError(422, `The photo cannot be read with this meter's layout (${code}): ${(error as Error).message}`, { cause: error });
-    return failedOutcome(code, (error as Error).message);
+    if (!(error instanceof VisionError)) throw error;
+    if (LAYOUT_MISMATCH_CODES.has(error.code)) {
+      throw new HttpError(422, `The photo cannot be read with this meter's layout (${error.code}): ${error.message}`, { cause: error });
+    }
+    return failedOutcome(error.code, error.message);
   }
   return classify(result, layout);
 }
@@ -80,8 +81,20 @@ function failedOutcome(code: string, message: string): Outcome {
   };
 }
 
-// TODO: apply the meter's plausibility rules against the latest accepted reading once the
-// vision package exports checkPlausibility; uploads are accepted or flagged on confidence only.
+/** Rejects an accepted value that breaks the meter's plausibility rules against the latest accepted reading. */
+async function checkAgainstPrevious(deps: AppDeps, meter: MeterRow, outcome: Outcome, at: Date): Promise<Outcome> {
+  if (outcome.status !== 'accepted' || outcome.value == null || !meter.plausibility) return outcome;
+
+  const previous = await deps.repos.readings.latestAccepted(meter.id);
+  const verdict = checkPlausibility(
+    { value: outcome.value, at },
+    previous?.value == null ? null : { value: previous.value, at: previous.capturedAt },
+    meter.plausibility,
+  );
+  if (verdict.accepted) return outcome;
+  return { ...outcome, status: 'rejected', value: null, text: null, reasonCode: verdict.code, reason: verdict.reason };
+}
+
 function classify(result: MeterReadResult, layout: MeterLayout): Outcome {
   const base = {
     text: null,
