@@ -36,11 +36,40 @@ const SIDE_MARGIN_SHARE = 0.15;
 const RIM_HEIGHT_SHARE = 0.07;
 const RIM_WIDTH_SHARE = 0.3;
 
+// Rows or columns at the window edge inked over more than this share are the window's frame.
+const FRAME_LINE_SHARE = 0.8;
+
 /** Finds the digit bands in a binarised wheel window. */
 export function findGlyphBands(image: InkImage): WheelGlyphs {
+  clearFrameLines(image);
   const { labels, boxes } = labelComponents(image);
   const kept = boxes.filter((box) => box.label > 0 && isGlyphPart(box, image.width, image.height));
   return { labels, bands: groupIntoBands(kept, image.height) };
+}
+
+// Clears nearly solid rows and columns from each edge inwards: the frame of the counter window
+// shows up there and would join the digits it touches into one blob.
+function clearFrameLines(image: InkImage): void {
+  const { ink, width, height } = image;
+  const rowShare = (y: number) => {
+    let count = 0;
+    for (let x = 0; x < width; x += 1) count += ink[y * width + x]!;
+    return count / width;
+  };
+  const columnShare = (x: number) => {
+    let count = 0;
+    for (let y = 0; y < height; y += 1) count += ink[y * width + x]!;
+    return count / height;
+  };
+  const clearRow = (y: number) => ink.fill(0, y * width, (y + 1) * width);
+  const clearColumn = (x: number) => {
+    for (let y = 0; y < height; y += 1) ink[y * width + x] = 0;
+  };
+
+  for (let y = 0; y < height && rowShare(y) > FRAME_LINE_SHARE; y += 1) clearRow(y);
+  for (let y = height - 1; y >= 0 && rowShare(y) > FRAME_LINE_SHARE; y -= 1) clearRow(y);
+  for (let x = 0; x < width && columnShare(x) > FRAME_LINE_SHARE; x += 1) clearColumn(x);
+  for (let x = width - 1; x >= 0 && columnShare(x) > FRAME_LINE_SHARE; x -= 1) clearColumn(x);
 }
 
 function isGlyphPart(box: InkBox, width: number, height: number): boolean {

@@ -48,26 +48,43 @@ export const MIN_SHARE_FOR_HOLES = 0.65;
 
 /**
  * Digits whose printed shape can produce `shape`: the OCR result must be one of them. Whole
- * glyphs are judged by their holes (8 has two, 0/4/6/9 one, the rest none) and the hole's height.
- * A glyph cut at the bottom shows its top part, where 8 and 9 have a closed loop; one cut at the
- * top shows its bottom part, where 6 and 8 have one.
+ * glyphs are judged by their holes (8 has two; 0, 4, 6 and 9 one: a 0's is tall and central, a
+ * 6's low, a 9's and 4's high) and their width (only a 1 is narrow). A glyph cut at the bottom
+ * shows its top part, where 8 and 9 have a closed loop; one cut at the top shows its bottom part,
+ * where 6 and 8 have one. `visible` is the share of a whole digit's height the glyph shows.
  */
 export function allowedDigits(shape: GlyphShape, cut: GlyphCut, visible: number): string {
+  // Width against a whole digit's height, so cut glyphs compare with whole ones.
+  const width = shape.aspect * Math.min(1, visible);
+  const byWidth = (digits: string) => (width > ONE_MAX_WIDTH ? digits.replace('1', '') : digits);
+
   if (cut === 'none') {
+    if (width < NARROW_ASPECT) return shape.holes === 0 ? '1' : ALL_DIGITS;
     if (shape.holes >= 2) return '8';
-    if (shape.holes === 1) {
-      if (shape.holeCentre !== null && shape.holeCentre > 0.58) return '068';
-      if (shape.holeCentre !== null && shape.holeCentre < 0.42) return '0489';
-      return '0469';
-    }
-    return '123457';
+    if (shape.holes === 1) return holeDigits(shape);
+    return byWidth('123457');
   }
 
-  if (visible < MIN_SHARE_FOR_HOLES) return ALL_DIGITS;
+  if (visible < MIN_SHARE_FOR_HOLES) return byWidth(ALL_DIGITS);
   const loops = cut === 'bottom' ? '89' : '68';
-  if (shape.holes === 0) return [...ALL_DIGITS].filter((digit) => !loops.includes(digit)).join('');
+  if (shape.holes === 0) return byWidth([...ALL_DIGITS].filter((digit) => !loops.includes(digit)).join(''));
   return `0${loops}${cut === 'bottom' ? '4' : ''}`;
 }
+
+function holeDigits(shape: GlyphShape): string {
+  const centre = shape.holeCentre ?? 0.5;
+  let digits = '8';
+  if (shape.holeHeight >= ZERO_MIN_HOLE_HEIGHT && Math.abs(centre - 0.5) < ZERO_MAX_HOLE_OFFSET) digits += '0';
+  if (centre > 0.45) digits += '6';
+  if (centre < 0.55) digits += '49';
+  return digits;
+}
+
+// A whole 1 is narrower than this share of its height; every other digit is wider.
+const ONE_MAX_WIDTH = 0.45;
+// A 0's counter spans at least this share of its height and sits within this offset of the middle.
+const ZERO_MIN_HOLE_HEIGHT = 0.45;
+const ZERO_MAX_HOLE_OFFSET = 0.15;
 
 /**
  * A digit decided by structure alone: two stacked holes make an 8, one tall central hole a 0, a
