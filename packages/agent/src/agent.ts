@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { DeviceConfig } from '@metervision/protocol';
+import { type DeviceConfig, meterSerialSchema } from '@metervision/protocol';
 import { MeterReader } from '@metervision/vision';
 import pino, { type Logger } from 'pino';
 import { type CaptureSource, createCaptureSource } from './capture/index.ts';
@@ -187,7 +187,7 @@ class Agent implements AgentHandle {
           state: this.#state,
           outbox: this.#outbox,
           retry: this.#config.retry,
-          config: () => ({ device: this.#device(), remoteVersion: this.#remote?.version ?? null }),
+          config: () => ({ device: this.#deviceWithSerial(), remoteVersion: this.#remote?.version ?? null }),
           onQueued: () => this.#link?.publisher.kick(),
           logger: this.#pipelineLogger,
         },
@@ -215,6 +215,15 @@ class Agent implements AgentHandle {
 
   #device(): DeviceConfig {
     return this.#remote ?? this.#config.device;
+  }
+
+  /** The configuration in use, with the meter serial from pairing when the configuration has none. */
+  #deviceWithSerial(): DeviceConfig {
+    const device = this.#device();
+    if (device.meterSerial) return device;
+
+    const paired = meterSerialSchema.safeParse(this.#credentials?.meterSerial);
+    return paired.success ? { ...device, meterSerial: paired.data } : device;
   }
 
   #activeVersion(): number {

@@ -9,9 +9,10 @@ import { type AgentFixture, createAgentFixture } from './testing/agent-fixture.t
 import { freePort } from './testing/broker.ts';
 import { startCloudStub } from './testing/cloud-stub.ts';
 import { waitFor } from './testing/collector.ts';
-import { ObservationReader } from './testing/observation-reader.ts';
+import { type MeterShape, ObservationReader, observationLayout, observe } from './testing/observation-reader.ts';
 
 const SECRET = 'device-secret-for-heartbeat';
+const WET_DIAL: MeterShape = { wheels: 5, decimalWheels: 0, pointers: 2 };
 
 describe('heartbeat', () => {
   it('carries the health figures', () => {
@@ -59,5 +60,18 @@ describe('HTTP heartbeat fallback', () => {
     expect(first!.authorization).toBe(`Basic ${Buffer.from(`cam-1:${SECRET}`).toString('base64')}`);
     expect(first!.body).toMatchObject({ v: 1, firmwareVersion: expect.any(String), outboxPending: 0 });
     expect(agent.status().connected).toBe(false);
+  });
+
+  it('labels readings with the paired meter serial', async () => {
+    await pairDevice({ cloudUrl: cloud.url, code: 'K7Q2-9XMD', deviceId: 'cam-1', stateDir: fixture.stateDir });
+    await writeFile(path.join(fixture.imageDir, 'meter.json'), JSON.stringify(observe(12.34, WET_DIAL)));
+    const config = await fixture.config({
+      source: { type: 'folder', path: fixture.imageDir, extensions: ['.json'], settleMs: 0 },
+      meter: { layout: observationLayout(WET_DIAL) },
+    });
+    agent = await startAgent(config, { reader: new ObservationReader(), schedule: false });
+
+    const outcome = await agent.captureNow();
+    expect(outcome.kind === 'reading' && outcome.reading.meterSerial).toBe('WM-123');
   });
 });

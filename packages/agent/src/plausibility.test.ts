@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentHandle, startAgent } from './agent.ts';
 import { resolveAgentConfig } from './config/load.ts';
 import type { CycleOutcome } from './pipeline.ts';
-import { type MeterShape, ObservationReader, observe } from './testing/observation-reader.ts';
+import { type MeterShape, ObservationReader, observationLayout as layout, observe } from './testing/observation-reader.ts';
 
 const reader = new ObservationReader();
 let root: string;
@@ -20,17 +20,6 @@ afterEach(async () => {
   agent = null;
   await rm(root, { recursive: true, force: true });
 });
-
-/** Layout whose ROI names match the observations: `dig1`… for wheels, `ana1`… for dials. */
-function layout(shape: MeterShape) {
-  const roi = (name: string, index: number) => ({ name, x: index * 10, y: 0, width: 8, height: 12 });
-  const integerWheels = shape.wheels - shape.decimalWheels;
-  return {
-    digits: Array.from({ length: integerWheels }, (_, index) => roi(`dig${index + 1}`, index)),
-    decimalDigits: Array.from({ length: shape.decimalWheels }, (_, index) => roi(`dig${integerWheels + index + 1}`, integerWheels + index)),
-    pointers: Array.from({ length: shape.pointers }, (_, index) => ({ ...roi(`ana${index + 1}`, 20 + index), factor: 10 ** -(index + 1) })),
-  };
-}
 
 async function start(meterLayout: object, plausibility: object = {}): Promise<AgentHandle> {
   const config = await resolveAgentConfig({

@@ -53,3 +53,14 @@ export function observe(value: number, shape: MeterShape): ComposeInput {
     pointers: shown.pointerPositions.map((position, index) => ({ name: `ana${index + 1}`, value: position, confidence: 0.95, factor: 10 ** -(index + 1) })),
   };
 }
+
+/** Builds a layout whose ROI names match {@link observe}: `dig1`… for wheels, `ana1`… for dials. */
+export function observationLayout(shape: MeterShape) {
+  const roi = (name: string, index: number) => ({ name, x: index * 10, y: 0, width: 8, height: 12 });
+  const integerWheels = shape.wheels - shape.decimalWheels;
+  return {
+    digits: Array.from({ length: integerWheels }, (_, index) => roi(`dig${index + 1}`, index)),
+    decimalDigits: Array.from({ length: shape.decimalWheels }, (_, index) => roi(`dig${integerWheels + index + 1}`, integerWheels + index)),
+    pointers: Array.from({ length: shape.pointers }, (_, index) => ({ ...roi(`ana${index + 1}`, 20 + index), factor: 10 ** -(index + 1) })),
+  };
+}
