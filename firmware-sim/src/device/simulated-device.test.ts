@@ -236,6 +236,18 @@ describe('SimulatedDevice', () => {
     expect(retained.reason).toBe('shutdown');
   });
 
+  it('dates the will at the latest connect', async () => {
+    const device = await startDevice({ reconnectPeriodMs: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const dropped = Date.now();
+    device.dropConnection();
+    await nextMessage('status', 2);
+    await device.crash();
+    devices.splice(devices.indexOf(device), 1);
+    const retained = await retainedStatus('cam-1');
+    expect(Date.parse(retained.at)).toBeGreaterThanOrEqual(dropped);
+  });
+
   it('reconnects after a dropped connection', async () => {
     const device = await startDevice({ reconnectPeriodMs: 100 });
     device.dropConnection();

@@ -160,26 +160,32 @@ export class SimulatedDevice {
 
   /** Computes the meter display now (true value plus display offset): text, value and positions. */
   shownReading(): MeterReading {
+    return meterReading(this.displayedValue(), this.renderShape());
+  }
+
+  /** Returns the continuous value on display, in m³: the true value plus the display offset, wrapped like an odometer. */
+  private displayedValue(): number {
     const render = this.renderShape();
     const rollover = 10 ** (render.wheels - render.decimalWheels);
-    const shown = (((this.meter.value() + this.knobs.displayOffset) % rollover) + rollover) % rollover;
-    return meterReading(shown, render);
+    return (((this.meter.value() + this.knobs.displayOffset) % rollover) + rollover) % rollover;
   }
 
   /** Runs one capture cycle and publishes the reading at QoS 1; resolves after the PUBACK. */
   async captureNow(): Promise<ReadingMessage> {
     const started = performance.now();
     const capturedAt = new Date();
-    const shown = this.shownReading();
+    const displayed = this.displayedValue();
+    const shape = this.renderShape();
+    const shown = meterReading(displayed, shape);
     const outcome = this.readingOutcome(shown.value, capturedAt);
-    const image = this.attachEvidence(outcome.status) ? await this.evidenceImage(shown.value) : undefined;
+    const image = this.attachEvidence(outcome.status) ? await this.evidenceImage(displayed) : undefined;
 
     const payload = encodePayload(
       'readings',
       readingMessage({
         capturedAt,
         shown,
-        integerWheels: this.renderShape().wheels - this.renderShape().decimalWheels,
+        integerWheels: shape.wheels - shape.decimalWheels,
         ...outcome,
         meterSerial: this.options.meterSerial ?? this.config?.meterSerial,
         configVersion: this.config?.version ?? null,
@@ -195,7 +201,7 @@ export class SimulatedDevice {
 
   /** Renders what the meter shows now and publishes it on `images` at QoS 1. */
   async sendImage(commandId?: string): Promise<{ imageId: string }> {
-    const rendered = await renderMeter({ ...this.imageOptions(this.shownReading().value), format: 'jpeg' });
+    const rendered = await renderMeter({ ...this.imageOptions(this.displayedValue()), format: 'jpeg' });
     const imageId = randomUUID();
     const image = embed(rendered.image);
     const payload = encodePayload('images', {
@@ -323,8 +329,18 @@ export class SimulatedDevice {
       });
       this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
       this.client.on('close', () => this.logger.debug('connection closed'));
-      this.client.on('reconnect', () => this.logger.debug('reconnecting'));
+      this.client.on('reconnect', () => this.onReconnect());
     });
+  }
+
+  /**
+   * Refreshes the last will before mqtt.js sends the next CONNECT, so its `at` is the time of that
+   * CONNECT as the protocol defines. mqtt.js 5 emits `reconnect` before it builds the packet from `options.will`.
+   */
+  private onReconnect(): void {
+    this.logger.debug('reconnecting');
+    const will = this.client.options.will;
+    if (will) will.payload = Buffer.from(statusPayload('offline', new Date()));
   }
 
   private async onConnect(): Promise<void> {
