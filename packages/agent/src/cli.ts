@@ -77,6 +77,14 @@ async function runCommand(args: string[], out: Output): Promise<number> {
 
   const config = await loadConfigFile(configPath(values.config));
   const logger = pino({ level: config.logLevel });
+  // A bug that escapes every handler ends the process with a log line; systemd restarts it.
+  const crash = (error: unknown) => {
+    logger.fatal({ err: errorMessage(error), stack: error instanceof Error ? error.stack : undefined }, 'unexpected error, exiting');
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
   const agent = await startAgent(config, { logger });
   await waitForSignal(logger);
   await agent.close();
