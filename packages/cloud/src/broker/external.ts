@@ -3,7 +3,6 @@ import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { deviceTopicOf } from './acl.ts';
 import type { DeviceMessageHandler, MessageBus } from './bus.ts';
-import { topicMatches } from './topic-filter.ts';
 
 export interface ExternalBrokerOptions {
   url: string;
@@ -20,6 +19,7 @@ export interface ExternalBrokerOptions {
  * (MQTT 5 shared subscriptions, also supported by Mosquitto 2 and EMQX for MQTT 3.1.1 clients).
  */
 const SHARE_GROUP = '$share/metervision-cloud/';
+const INGESTION_SUBSCRIPTION_ID = 1;
 
 /**
  * Connects to an external broker as the cloud's service account. The broker authenticates and
@@ -28,7 +28,10 @@ const SHARE_GROUP = '$share/metervision-cloud/';
  */
 export async function connectExternalBroker(options: ExternalBrokerOptions): Promise<MessageBus> {
   const logger = options.logger.child({ module: 'broker', broker: 'external' });
-  const listeners = new Set<{ filter: string; listener: (topic: string, payload: Buffer) => void }>();
+  // MQTT 5 subscription identifiers tell which subscription a message came through: the shared
+  // ingestion subscription and a listener's own one may both match, and each gets its copy.
+  const listeners = new Map<number, (topic: string, payload: Buffer) => void>();
+  let nextSubscriptionId = INGESTION_SUBSCRIPTION_ID + 1;
 
   const client: MqttClient = await mqtt.connectAsync(options.url, {
     clientId: options.clientId,
@@ -43,8 +46,9 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
   client.handleMessage = (packet: IPublishPacket, callback) => {
     const parsed = deviceTopicOf(packet.topic);
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    for (const entry of listeners) if (topicMatches(entry.filter, packet.topic)) entry.listener(packet.topic, payload);
-    if (!parsed) return callback();
+    const ids = [packet.properties?.subscriptionIdentifier ?? []].flat();
+    for (const id of ids) listeners.get(id)?.(packet.topic, payload);
+    if (!parsed || !ids.includes(INGESTION_SUBSCRIPTION_ID)) return callback();
 
     options
       .onDeviceMessage({ deviceId: parsed.deviceId, kind: parsed.kind, topic: packet.topic, payload, retain: packet.retain })
@@ -60,7 +64,10 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
   client.on('reconnect', () => logger.warn({ url: options.url }, 'reconnecting to the external broker'));
   client.on('error', (error) => logger.error({ err: error.message }, 'external broker error'));
 
-  await client.subscribeAsync(cloudSubscriptions.map((filter) => `${SHARE_GROUP}${filter}`), { qos: 1 });
+  await client.subscribeAsync(
+    cloudSubscriptions.map((filter) => `${SHARE_GROUP}${filter}`),
+    { qos: 1, properties: { subscriptionIdentifier: INGESTION_SUBSCRIPTION_ID } },
+  );
   logger.info({ url: options.url, clientId: options.clientId }, 'connected to the external broker');
 
   return {
@@ -71,11 +78,11 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
       await client.publishAsync(topic, payload, { qos: publishOptions?.qos ?? 1, retain: publishOptions?.retain ?? false });
     },
     subscribe: async (filter, listener) => {
-      const entry = { filter, listener };
-      listeners.add(entry);
-      await client.subscribeAsync(filter, { qos: 1 });
+      const id = nextSubscriptionId++;
+      listeners.set(id, listener);
+      await client.subscribeAsync(filter, { qos: 1, properties: { subscriptionIdentifier: id } });
       return async () => {
-        listeners.delete(entry);
+        listeners.delete(id);
         await client.unsubscribeAsync(filter);
       };
     },
