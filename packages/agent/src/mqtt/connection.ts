@@ -4,6 +4,12 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { MqttSettings } from '../config/schema.ts';
 
+/** CONNACK return codes of MQTT 3.1.1 §3.2.2.3: bad user name or password, not authorized. */
+const CONNACK_BAD_CREDENTIALS = 4;
+const CONNACK_NOT_AUTHORIZED = 5;
+/** Longest pause between reconnect attempts while the broker rejects the credentials. */
+const MAX_AUTH_BACKOFF_MS = 300_000;
+
 export interface ConnectionOptions {
   deviceId: string;
   url: string;
@@ -36,6 +42,9 @@ export function connectMqtt(options: ConnectionOptions): MqttClient {
     connectTimeout: settings.connectTimeoutMs,
     // Readings go through the SQLite outbox, so nothing relies on mqtt.js' memory queue for QoS 0.
     queueQoSZero: false,
+    // mqtt.js stops reconnecting after a refused CONNACK by default; a device must keep trying,
+    // because the refusal may come from a cloud that is restarting.
+    reconnectOnConnackError: true,
     will: lastWill(deviceId),
     ca: settings.caFile ? readFileSync(settings.caFile) : undefined,
   };
@@ -43,6 +52,7 @@ export function connectMqtt(options: ConnectionOptions): MqttClient {
   const client = mqtt.connect(options.url, clientOptions);
 
   client.on('connect', () => {
+    client.options.reconnectPeriod = settings.reconnectPeriodMs;
     logger.info({ url: redactBrokerUrl(options.url) }, 'connected to broker');
     client.publish(topics.status(deviceId), statusPayload('online'), { qos: 1, retain: true }, (error) => {
       if (error) logger.warn({ err: error.message }, 'online status not published');
@@ -54,7 +64,16 @@ export function connectMqtt(options: ConnectionOptions): MqttClient {
     logger.debug('reconnecting to broker');
   });
   client.on('offline', () => logger.warn('broker connection lost, will retry'));
-  client.on('error', (error) => logger.warn({ err: error.message }, 'broker connection error'));
+  client.on('error', (error) => {
+    const code = (error as { code?: unknown }).code;
+    if (code === CONNACK_BAD_CREDENTIALS || code === CONNACK_NOT_AUTHORIZED) {
+      // Wrong credentials do not fix themselves: back off so a revoked device does not hammer the broker.
+      client.options.reconnectPeriod = Math.min((client.options.reconnectPeriod ?? settings.reconnectPeriodMs) * 2, MAX_AUTH_BACKOFF_MS);
+      logger.error({ code, retryInMs: client.options.reconnectPeriod }, 'broker rejected the device credentials; pair the device again');
+      return;
+    }
+    logger.warn({ err: error.message }, 'broker connection error');
+  });
 
   return client;
 }
