@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { renderMeter } from '@metervision/firmware-sim';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeterReader } from './reader.ts';
@@ -66,6 +67,32 @@ describe('MeterReader.read errors', () => {
     const result = await reader.read(photo, layout);
     expect(result.digits).toHaveLength(1);
     expect(result.value).toBeNull();
+  });
+});
+
+describe('MeterReader.read', () => {
+  it('reads a synthetic meter', async () => {
+    const rendered = await renderMeter({ value: 530.07085, seed: 11 });
+    const result = await reader.read(rendered.image, await parseLayout({ ...rendered.layout, wheelDrive: 'continuous' }));
+    expect(result.text).toBe(rendered.text);
+    expect(result.confidence).toBeGreaterThanOrEqual(0.6);
+    expect(result.lowConfidenceReason).toBeUndefined();
+    expect(result.alignment?.marks).toHaveLength(2);
+    expect(result.quality.brightness).toBeGreaterThan(40);
+  });
+
+  it('fails alignment when the marks are covered', async () => {
+    const rendered = await renderMeter({ value: 12.5, seed: 11 });
+    const layout = await parseLayout(rendered.layout);
+    const mark = layout.alignment!.marks[0]!;
+    const covered = await sharp(rendered.image)
+      .composite([{ input: { create: { width: mark.width + 60, height: mark.height + 60, channels: 3, background: '#777777' } }, left: mark.x - 30, top: mark.y - 30 }])
+      .jpeg()
+      .toBuffer();
+    const error = await readError(covered, layout);
+    expect(error.code).toBe('alignment_failed');
+    expect(error.details).toMatchObject({ mark: mark.name });
+    expect(error.details.similarity).toBeLessThan(0.6);
   });
 });
 

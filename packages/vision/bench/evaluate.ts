@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises';
+import { renderMeter, stressCases } from '@metervision/firmware-sim';
+import type { MeterLayout } from '@metervision/protocol';
+import { parseLayout } from '../src/layout.ts';
+import { checkPlausibility } from '../src/plausibility.ts';
+import type { MeterReader } from '../src/reader.ts';
+import type { MeterReadResult } from '../src/types.ts';
+import { loadAiedgeSets, loadNohnCases, type NohnCase } from './corpus.ts';
+
+/** One image read against its truth. */
+export interface Outcome {
+  id: string;
+  /** The true or labelled value as text. */
+  expected: string;
+  text: string | null;
+  value: number | null;
+  confidence: number;
+  /** Confidence at or above the layout's minimum and a value: the reading would be published. */
+  accepted: boolean;
+  integerExact: boolean;
+  within0005: boolean;
+  wrongButConfident: boolean;
+  durationMs: number;
+  error?: string;
+  reason?: string;
+}
+
+export interface SetSummary {
+  photos: number;
+  integerExact: number;
+  within0005: number;
+  wrongButConfident: number;
+  medianMs: number;
+  p95Ms: number;
+}
+
+/** Reads one image and judges it: right within `wrongAbove` of `expected`, or wrong. */
+export async function judge(reader: MeterReader, id: string, image: Buffer, layout: MeterLayout, expected: string, wrongAbove: number): Promise<Outcome> {
+  const truth = Number(expected);
+  let result: MeterReadResult;
+  try {
+    result = await reader.read(image, layout);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { id, expected, text: null, value: null, confidence: 0, accepted: false, integerExact: false, within0005: false, wrongButConfident: false, durationMs: 0, error: message };
+  }
+
+  const accepted = result.value !== null && result.confidence >= layout.minConfidence;
+  const delta = result.value === null ? Infinity : Math.abs(result.value - truth);
+  const integerExact = accepted && Math.floor(result.value!) === Math.floor(truth);
+  return {
+    id,
+    expected,
+    text: result.text,
+    value: result.value,
+    confidence: result.confidence,
+    accepted,
+    integerExact,
+    within0005: accepted && delta <= 0.005 + 1e-9,
+    wrongButConfident: accepted && (!integerExact || delta > wrongAbove + 1e-9),
+    durationMs: result.durationMs,
+    reason: result.lowConfidenceReason,
+  };
+}
+
+/** Counts and timing of a set of outcomes. */
+export function summarise(outcomes: Outcome[]): SetSummary {
+  const times = outcomes.filter((outcome) => outcome.error === undefined).map((outcome) => outcome.durationMs).sort((a, b) => a - b);
+  const quantile = (share: number) => (times.length === 0 ? 0 : times[Math.min(times.length - 1, Math.ceil(share * times.length) - 1)]!);
+  return {
+    photos: outcomes.length,
+    integerExact: outcomes.filter((outcome) => outcome.integerExact).length,
+    within0005: outcomes.filter((outcome) => outcome.within0005).length,
+    wrongButConfident: outcomes.filter((outcome) => outcome.wrongButConfident).length,
+    medianMs: quantile(0.5),
+    p95Ms: quantile(0.95),
+  };
+}
+
+/** Reads the two aiedge sets, each photo once. */
+export async function evaluateAiedge(reader: MeterReader): Promise<Record<string, Outcome[]>> {
+  const results: Record<string, Outcome[]> = {};
+  for (const set of await loadAiedgeSets()) {
+    const outcomes: Outcome[] = [];
+    for (const photo of set.photos) outcomes.push(await judge(reader, photo.file, await readFile(photo.path), set.layout, photo.label, photo.wrongAbove));
+    results[set.name] = outcomes;
+  }
+  return results;
+}
+
+/** An upstream nohn case replayed: the reading, then plausibility against the case's previous value. */
+export interface NohnOutcome extends Outcome {
+  case: NohnCase;
+  /** The value the reader ends with: the reading when accepted by plausibility, else the previous value. */
+  finalValue: number | null;
+  rejected: boolean;
+  /** The final value and the rejection match the upstream expectation. */
+  passed: boolean;
+}
+
+export async function evaluateNohn(reader: MeterReader): Promise<NohnOutcome[]> {
+  const outcomes: NohnOutcome[] = [];
+  const images = new Map<string, Buffer>();
+  for (const item of await loadNohnCases()) {
+    if (!images.has(item.path)) images.set(item.path, await readFile(item.path));
+    const outcome = await judge(reader, item.id, images.get(item.path)!, item.layout, String(item.meterShows), 0.005);
+    const at = new Date();
+    const verdict = outcome.accepted ? checkPlausibility({ value: outcome.value!, at }, { value: item.lastValue, at: new Date(at.getTime() - 60_000) }, item.rules) : null;
+    const rejected = verdict !== null && !verdict.accepted;
+    const finalValue = verdict === null ? null : rejected ? item.lastValue : outcome.value;
+    const passed = finalValue !== null && Math.abs(finalValue - item.expectedValue) < 1e-9 && rejected === item.rejected;
+    outcomes.push({ ...outcome, case: item, finalValue, rejected, passed });
+  }
+  return outcomes;
+}
+
+/** One stress image: its condition and outcome. */
+export interface StressOutcome extends Outcome {
+  condition: string;
+}
+
+/**
+ * Renders the firmware-sim stress set (`perCondition` values per condition plus the rolling cases)
+ * and reads it. The synthetic meter's last wheel turns continuously with the x0.1 dial.
+ */
+export async function evaluateStress(reader: MeterReader, perCondition: number, seed: number): Promise<StressOutcome[]> {
+  const outcomes: StressOutcome[] = [];
+  for (const item of stressCases(perCondition, seed)) {
+    const rendered = await renderMeter(item.options);
+    const layout = await parseLayout({ ...rendered.layout, wheelDrive: 'continuous' });
+    const decimals = rendered.text.includes('.') ? rendered.text.length - rendered.text.indexOf('.') - 1 : 0;
+    // One unit of the finest wheel or dial is within reading resolution; more is wrong.
+    const outcome = await judge(reader, item.id, rendered.image, layout, rendered.text, 1.5 * 10 ** -decimals);
+    outcomes.push({ ...outcome, condition: item.condition });
+  }
+  return outcomes;
+}
