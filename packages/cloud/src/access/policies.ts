@@ -1,9 +1,13 @@
 import { ASSET_WRITERS, MEMBER_ADMINS, READERS, READINGS_WRITERS, type PolicyRow } from './policy.ts';
+import type { MembershipRole } from './roles.ts';
 
 const ORG_PARAM = { kind: 'organization', from: 'param', field: 'org_id' } as const;
 const ORG_BODY = { kind: 'organization', from: 'body', field: 'organization_id' } as const;
 const meterParam = { kind: 'resource', resource: 'meter', from: 'param', field: 'serial_number' } as const;
 const deviceParam = { kind: 'resource', resource: 'device', from: 'param', field: 'device_id' } as const;
+const installationParam = { kind: 'resource', resource: 'installation', from: 'param', field: 'session_id' } as const;
+/** Members who install cameras: start, validate, complete and revoke installation sessions. */
+const INSTALLERS: MembershipRole[] = ['admin', 'manager', 'installer'];
 
 /** Create, list and get rows of one asset level (projects, customers, buildings, places). */
 function assetLevel(plural: string, resource: string, idParam: string): PolicyRow[] {
@@ -23,8 +27,8 @@ function assetLevel(plural: string, resource: string, idParam: string): PolicyRo
 }
 
 /**
- * The access policy of every route: the single place where roles are enforced. A route without
- * a row here cannot be registered. `docs/api.md` holds the matrix rendered from this table.
+ * Access policy of every route, the single place where roles are enforced. A route without a
+ * row here cannot be registered. `docs/api.md` contains the matrix rendered from this table.
  */
 export const POLICIES: PolicyRow[] = [
   { id: 'health', method: 'get', path: '/healthz', summary: 'Liveness and database check', source: { kind: 'public' } },
@@ -166,6 +170,65 @@ export const POLICIES: PolicyRow[] = [
     summary: 'Revoke device credentials',
     source: deviceParam,
     organization: ASSET_WRITERS,
+  },
+
+  {
+    id: 'installations.start',
+    method: 'post',
+    path: '/api/installations/start',
+    summary: 'Start an installation session for a meter and a camera',
+    source: { kind: 'resource', resource: 'meter', from: 'body', field: 'meter_serial' },
+    organization: INSTALLERS,
+  },
+  { id: 'installations.pair', method: 'post', path: '/api/installations/pair', summary: 'Redeem a pairing code (the code is the credential)', source: { kind: 'public' } },
+  {
+    id: 'installations.heartbeat',
+    method: 'post',
+    path: '/api/installations/cameras/heartbeat',
+    summary: 'Camera heartbeat over HTTP',
+    source: { kind: 'device' },
+  },
+  {
+    id: 'installations.validate',
+    method: 'post',
+    path: '/api/installations/{session_id}/validate',
+    summary: 'Run the installation validation',
+    source: installationParam,
+    organization: INSTALLERS,
+  },
+  {
+    id: 'installations.status',
+    method: 'get',
+    path: '/api/installations/{session_id}/status',
+    summary: 'Get an installation session with its checks and events',
+    source: installationParam,
+    platform: ['platform_manager'],
+    organization: READERS,
+  },
+  {
+    id: 'installations.complete',
+    method: 'post',
+    path: '/api/installations/{session_id}/complete',
+    summary: 'Complete an installation session',
+    source: installationParam,
+    organization: INSTALLERS,
+  },
+  {
+    id: 'installations.revoke',
+    method: 'post',
+    path: '/api/installations/{session_id}/revoke',
+    summary: "Revoke the credentials of an installation session's camera",
+    source: installationParam,
+    organization: INSTALLERS,
+  },
+  {
+    id: 'installations.image',
+    method: 'get',
+    path: '/api/installations/{session_id}/image',
+    summary: "Image of an installation session's latest validation",
+    source: installationParam,
+    platform: ['platform_manager'],
+    organization: READERS,
   },
 ];
 

@@ -2,6 +2,7 @@ import { assetRoutes } from '../assets/routes.ts';
 import { meterRoutes } from '../assets/meters.routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { deviceRoutes } from '../devices/routes.ts';
+import { installationRoutes } from '../installations/routes.ts';
 import { organizationRoutes } from '../organizations/routes.ts';
 import { readingRoutes } from '../readings/routes.ts';
 import type { RouteModule } from './context.ts';
@@ -19,4 +20,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   meterRoutes,
   readingRoutes,
   deviceRoutes,
+  installationRoutes,
 ];

@@ -39,6 +39,8 @@ export interface CheckThreshold {
   min?: number;
   max?: number;
   equals?: string | number;
+  /** A limit that is not one number, in words, for example `at least 320x240`. */
+  text?: string;
 }
 
 /** One measured fact of a validation stage and what the installer should do about it. */

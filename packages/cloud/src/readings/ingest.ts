@@ -2,6 +2,7 @@ import { decodePayload, type HeartbeatMessage, type ReadingMessage, type StatusM
 import type { Logger } from 'pino';
 import type { DeviceMessage, DeviceMessageHandler } from '../broker/bus.ts';
 import type { DeviceRow } from '../devices/devices.repo.ts';
+import { startLivenessSweep, type LivenessOptions } from '../devices/liveness.ts';
 import type { Repositories } from '../repositories.ts';
 import type { EvidenceStore } from './evidence.ts';
 
@@ -27,7 +28,10 @@ export interface Ingestion {
   readonly counters: Readonly<IngestCounters>;
   /** Adds a handler for a topic kind ingestion does not store itself. */
   on(kind: TopicKind, handler: ExtraHandler): void;
-  /** Resolves when every message being handled now is stored; used before closing the database. */
+  /**
+   * Stops the liveness sweep and resolves when every message being handled now is stored; call
+   * it before closing the database.
+   */
   drain(): Promise<void>;
 }
 
@@ -36,8 +40,9 @@ export interface Ingestion {
  * heartbeats and status as device health. Invalid payloads are logged and dropped with a
  * counter; only storage failures reject, so the broker does not acknowledge them.
  */
-export function createIngestion(deps: { repos: Repositories; evidence: EvidenceStore; logger: Logger }): Ingestion {
+export function createIngestion(deps: { repos: Repositories; evidence: EvidenceStore; logger: Logger; liveness?: Partial<LivenessOptions> }): Ingestion {
   const logger = deps.logger.child({ module: 'ingest' });
+  const liveness = startLivenessSweep(deps.repos.devices, logger, deps.liveness);
   const counters: IngestCounters = { received: 0, readingsStored: 0, duplicates: 0, heartbeats: 0, statusChanges: 0, invalid: 0, dropped: 0 };
   const extra = new Map<TopicKind, ExtraHandler[]>();
   const inFlight = new Set<Promise<void>>();
@@ -131,15 +136,7 @@ export function createIngestion(deps: { repos: Repositories; evidence: EvidenceS
     const heartbeat = decode('heartbeat', message) as HeartbeatMessage | null;
     if (!heartbeat) return;
 
-    await deps.repos.devices.recordHeartbeat(device.id, {
-      firmwareVersion: heartbeat.firmwareVersion,
-      signalDbm: heartbeat.signalDbm,
-      freeMemoryBytes: heartbeat.freeMemoryBytes,
-      uptimeSeconds: heartbeat.uptimeSeconds,
-      outboxPending: heartbeat.outboxPending,
-      configVersion: heartbeat.configVersion,
-      lastError: heartbeat.lastError,
-    });
+    await deps.repos.devices.saveHeartbeat(device.id, heartbeat, 'mqtt');
     counters.heartbeats++;
   };
 
@@ -163,6 +160,7 @@ export function createIngestion(deps: { repos: Repositories; evidence: EvidenceS
       extra.set(kind, [...(extra.get(kind) ?? []), handler]);
     },
     drain: async () => {
+      await liveness.stop();
       await Promise.allSettled([...inFlight]);
     },
   };

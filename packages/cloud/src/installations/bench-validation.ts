@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { meterLayoutSchema } from '@metervision/protocol';
+import { renderMeter, SimulatedDevice } from '@metervision/firmware-sim';
+import pino from 'pino';
+import { startCloud } from '../start.ts';
+import { seed } from '../testing/seed.ts';
+import { waitFor } from '../testing/services.ts';
+import { expectJson, send, startAndPair, waitForValidation, type StatusBody } from './testing/session.ts';
+
+// Times the validation of a healthy simulated camera: POST validate until the status route shows
+// the result (wall clock, polled every 10 ms) and the run's own duration as the cloud stored it.
+// The first run includes starting the OCR worker; the next ones show the steady state.
+//
+//   npx tsx packages/cloud/src/installations/bench-validation.ts [runs] [database URL]
+//
+// Without a database URL the cloud uses a SQLite file in a temporary folder.
+
+const runs = Number(process.argv[2] ?? 10);
+const dataDir = mkdtempSync(join(tmpdir(), 'metervision-bench-validation-'));
+const METER_VALUE = 530;
+
+const cloud = await startCloud({ port: 0, mqttPort: 0, dataDir, databaseUrl: process.argv[3] ?? join(dataDir, 'bench.db'), logger: pino({ level: 'silent' }), jwtSecret: 'bench-signing-key-0123456789abcdefghijklmnop' });
+const devices: SimulatedDevice[] = [];
+try {
+  const data = await seed(cloud.database, cloud.repos, 'bench');
+  const acme = data.organizations[0];
+  const { layout } = await renderMeter({ value: METER_VALUE });
+  await cloud.repos.meters.update(acme.meterId, { layout: meterLayoutSchema.parse(layout) });
+  const request = (path: string, init?: RequestInit) => cloud.app.request(path, init);
+  const login = await request('/token', { method: 'POST', body: new URLSearchParams({ username: acme.members.installer, password: data.password }) });
+  const token = ((await login.json()) as { access_token: string }).access_token;
+
+  const { started, pairing } = await startAndPair(request, token, acme.meterSerial, 'bench-cam-1');
+  devices.push(await SimulatedDevice.start({ deviceId: 'bench-cam-1', brokerUrl: pairing.mqtt_url!, password: pairing.mqtt_password, startValue: METER_VALUE, flowM3PerHour: 0, knobs: { readingIntervalSeconds: 0 } }));
+  await waitFor('first heartbeat', async () => (await cloud.repos.devices.latestHeartbeat('bench-cam-1')) !== null, 10_000);
+
+  const results: { wallMs: number; serverMs: number; stages: Record<string, number | null>; result: string }[] = [];
+  let last: StatusBody | null = null;
+  for (let run = 0; run < runs; run++) {
+    const before = performance.now();
+    await expectJson(send(request, 'POST', `/api/installations/${started.session_id}/validate`, { token, json: { expected_value: METER_VALUE, meter_serial: acme.meterSerial } }), 202);
+    last = await waitForValidation(request, token, started.session_id, 60_000, 10);
+    const validation = last.validation!;
+    const stages = Object.fromEntries(validation.stages.map((stage) => [stage.name, (stage as { duration_ms?: number | null }).duration_ms ?? null]));
+    results.push({ wallMs: Math.round(performance.now() - before), serverMs: validation.duration_ms ?? -1, stages, result: last.status });
+  }
+
+  const warm = results.slice(1).map((entry) => entry.wallMs).sort((a, b) => a - b);
+  const median = warm.length > 0 ? warm[Math.floor(warm.length / 2)]! : null;
+  console.log(JSON.stringify({ node: process.version, cores: cpus().length, database: cloud.database.dialect, runs: results, firstWallMs: results[0]?.wallMs, warmMedianWallMs: median, warmMaxWallMs: warm.at(-1) ?? null }, null, 2));
+  console.log(JSON.stringify(last?.validation?.stages.map((stage) => ({ stage: stage.name, status: stage.status, checks: stage.checks.map((check) => `${check.status} ${check.id}: ${(check as { message?: string }).message}`) })), null, 2));
+} finally {
+  await Promise.all(devices.map((device) => device.close()));
+  await cloud.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
