@@ -50,7 +50,7 @@ export function authenticateDevice(deps: AppDeps): MiddlewareHandler<ApiEnv> {
   };
 }
 
-/** The authentication middleware a policy row needs; none for public and device-less routes. */
+/** Returns the authentication middleware a policy row needs: none for public routes. */
 export function authenticationFor(row: PolicyRow, deps: AppDeps): MiddlewareHandler<ApiEnv>[] {
   if (row.source.kind === 'public') return [];
   if (row.source.kind === 'device') return [authenticateDevice(deps)];
@@ -71,8 +71,8 @@ function readField(c: Context<ApiEnv>, from: 'param' | 'body' | 'query', field: 
  * Checks the policy row against the authenticated caller, after request validation. Sets
  * `organizationId` and `membershipRole` for organization and resource routes.
  *
- * A resource the caller may not see, or an organization in the path they do not belong to, is
- * answered 404 so it is never revealed; a member whose role is too low gets 403.
+ * A resource the caller may not see, or an organization in the path they do not belong to, gets
+ * 404 so it is never revealed. A member whose role is too low gets 403.
  */
 export async function authorize(row: PolicyRow, c: Context<ApiEnv>, resolvers: Map<string, ResourceResolver>): Promise<void> {
   const source = row.source;

@@ -1,101 +1,39 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { assetLevel } from '../assets/levels.ts';
 import { createTestApp, type TestApp } from '../testing/app.ts';
 import { describeEachDialect } from '../testing/dialects.ts';
-import { seed, SEED_LAYOUT, type Seed, type SeededOrganization } from '../testing/seed.ts';
+import type { MatrixCall, MatrixCalls } from '../testing/matrix.ts';
+import { seed, type Seed } from '../testing/seed.ts';
 import { POLICIES } from './policies.ts';
 import type { PolicyRow } from './policy.ts';
 import type { MembershipRole, PlatformRole } from './roles.ts';
 
 // A client written from the API guide calls every route as every role, on its own
-// organization and on another tenant's, and compares each status with the policy table.
+// organization and on another tenant's, and compares each status with the policy table. The
+// requests come from every `*.matrix.ts` file, so modules adding routes add their own.
+const SOURCE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const matrixFiles = readdirSync(SOURCE_ROOT, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.matrix.ts'));
+const matrixModules = (await Promise.all(matrixFiles.map((file) => import(join(SOURCE_ROOT, file))))) as { MATRIX_CALLS: MatrixCalls }[];
+const CALLS: MatrixCalls = Object.assign({}, ...matrixModules.map((module) => module.MATRIX_CALLS));
 
 type Caller = 'anonymous' | PlatformRole | MembershipRole;
 const CALLERS: Caller[] = ['anonymous', 'super_admin', 'platform_manager', 'user', 'admin', 'manager', 'installer', 'viewer'];
 const MEMBER_ROLES = new Set<Caller>(['admin', 'manager', 'installer', 'viewer']);
 
-interface Call {
-  method: string;
-  path: string;
-  json?: unknown;
-  body?: FormData | URLSearchParams;
-  /** Status of a permitted call. */
-  ok: number;
-}
-
-interface Context {
-  api: TestApp;
-  data: Seed;
-  org: SeededOrganization;
-  n: number;
-  photo: Buffer;
-  readingIds: Map<number, string>;
-}
-
-const assetCalls = (plural: 'projects' | 'customers' | 'buildings' | 'places', parent: (org: SeededOrganization) => Record<string, number>, id: (org: SeededOrganization) => number) => ({
-  [`${plural}.create`]: ({ org, n }: Context): Call => ({ method: 'POST', path: `/${plural}/`, json: { organization_id: org.id, name: `${plural} ${n}`, ...parent(org) }, ok: 201 }),
-  [`${plural}.list`]: (): Call => ({ method: 'GET', path: `/${plural}/`, ok: 200 }),
-  [`${plural}.get`]: ({ org }: Context): Call => ({ method: 'GET', path: `/${plural}/${id(org)}`, ok: 200 }),
-});
-
-/** One request per policy row, acting on `ctx.org`. */
-const CALLS: Record<string, (ctx: Context) => Call | Promise<Call>> = {
-  health: () => ({ method: 'GET', path: '/healthz', ok: 200 }),
-  'auth.token': ({ data }) => ({ method: 'POST', path: '/token', body: new URLSearchParams({ username: data.platform.user, password: data.password }), ok: 200 }),
-  'users.me': () => ({ method: 'GET', path: '/users/me', ok: 200 }),
-  'organizations.create': ({ n }) => ({ method: 'POST', path: '/api/organizations/', json: { name: `matrix org ${n}` }, ok: 201 }),
-  'organizations.list': () => ({ method: 'GET', path: '/api/organizations/', ok: 200 }),
-  'organizations.mine': () => ({ method: 'GET', path: '/api/organizations/my-organizations', ok: 200 }),
-  'organizations.get': ({ org }) => ({ method: 'GET', path: `/api/organizations/${org.id}`, ok: 200 }),
-  'organizations.users.assign': ({ org, n }) => ({
-    method: 'POST',
-    path: `/api/organizations/${org.id}/users`,
-    json: { username: `matrix-user-${n}`, password: 'long enough password', role: 'viewer' },
-    ok: 201,
-  }),
-  'organizations.users.list': ({ org }) => ({ method: 'GET', path: `/api/organizations/${org.id}/users`, ok: 200 }),
-  'organizations.users.remove': async ({ api, org, n }) => {
-    const user = await api.repos.users.create({ username: `matrix-removable-${n}`, passwordHash: 'unused' });
-    await api.repos.memberships.upsert(user.id, org.id, 'viewer');
-    return { method: 'DELETE', path: `/api/organizations/${org.id}/users/${user.id}`, ok: 204 };
-  },
-  ...assetCalls('projects', () => ({}), (org) => org.projectId),
-  ...assetCalls('customers', (org) => ({ project_id: org.projectId }), (org) => org.customerId),
-  ...assetCalls('buildings', (org) => ({ customer_id: org.customerId }), (org) => org.buildingId),
-  ...assetCalls('places', (org) => ({ building_id: org.buildingId }), (org) => org.placeId),
-  'meters.create': ({ org, n }) => ({
-    method: 'POST',
-    path: '/meters/',
-    json: { organization_id: org.id, place_id: org.placeId, serial_number: `MX-${n}`, layout: SEED_LAYOUT },
-    ok: 201,
-  }),
-  'meters.list': () => ({ method: 'GET', path: '/meters_list/', ok: 200 }),
-  'meters.get': ({ org }) => ({ method: 'GET', path: `/meters/${org.meterSerial}`, ok: 200 }),
-  'meters.update': ({ org, n }) => ({ method: 'PATCH', path: `/meters/${org.meterSerial}`, json: { name: `renamed ${n}` }, ok: 200 }),
-  'readings.upload': ({ org, photo }) => {
-    const form = new FormData();
-    form.set('file', new File([new Uint8Array(photo)], 'meter.png', { type: 'image/png' }));
-    return { method: 'POST', path: `/meters/${org.meterSerial}/reading`, body: form, ok: 201 };
-  },
-  'readings.list': ({ org }) => ({ method: 'GET', path: `/meters/${org.meterSerial}/readings`, ok: 200 }),
-  'readings.image': ({ org, readingIds }) => ({ method: 'GET', path: `/meters/${org.meterSerial}/readings/${readingIds.get(org.id)}/image`, ok: 200 }),
-  'devices.create': ({ org, n }) => ({ method: 'POST', path: '/api/devices/', json: { device_id: `matrix-cam-${n}`, meter_serial: org.meterSerial }, ok: 201 }),
-  'devices.list': () => ({ method: 'GET', path: '/api/devices/', ok: 200 }),
-  'devices.get': ({ org }) => ({ method: 'GET', path: `/api/devices/${org.deviceId}`, ok: 200 }),
-  'devices.credentials.rotate': ({ org }) => ({ method: 'POST', path: `/api/devices/${org.deviceId}/credentials`, ok: 200 }),
-  'devices.credentials.revoke': ({ org }) => ({ method: 'DELETE', path: `/api/devices/${org.deviceId}/credentials`, ok: 204 }),
-};
-
 /**
- * The status the policy promises. Members are members of the first organization; `own` says
- * whether the call acts on it or on the second one.
+ * Returns the status the policy promises. Members belong to the first organization, and `own`
+ * tells whether the call acts on it or on the second one.
  */
 function expectedStatus(row: PolicyRow, caller: Caller, own: boolean, ok: number): number {
   const source = row.source;
   if (source.kind === 'public') return ok;
+  if (source.kind === 'device') return ok;
   if (caller === 'anonymous') return 401;
-  if (source.kind === 'user' || source.kind === 'device') return ok;
+  if (source.kind === 'user') return ok;
 
   const platformAllowed = caller === 'super_admin' || (row.platform ?? []).includes(caller as PlatformRole);
   if (source.kind === 'platform') return platformAllowed ? ok : 403;
@@ -155,10 +93,10 @@ describeEachDialect('access matrix', (target) => {
     target.cleanup();
   });
 
-  async function send(call: Call, caller: Caller): Promise<Response> {
-    const headers: Record<string, string> = {};
+  async function send(call: MatrixCall, caller: Caller): Promise<Response> {
+    const headers: Record<string, string> = { ...call.headers };
     const token = tokens.get(caller);
-    if (token) headers.authorization = `Bearer ${token}`;
+    if (token && !headers.authorization) headers.authorization = `Bearer ${token}`;
     if (call.json !== undefined) headers['content-type'] = 'application/json';
     const body = call.json !== undefined ? JSON.stringify(call.json) : call.body;
     return api.request(call.path, { method: call.method, headers, body });

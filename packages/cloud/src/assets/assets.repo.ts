@@ -55,8 +55,8 @@ export class AssetsRepo {
   }
 
   /**
-   * Inserts an asset after checking that its parent exists in the same organization; a parent
-   * elsewhere is answered 404, like a missing one, so other tenants' ids stay hidden.
+   * Inserts an asset after checking that its parent exists in the same organization. A parent
+   * elsewhere gets 404 like a missing one, so other tenants' ids stay hidden.
    */
   async create(level: AssetLevel, asset: NewAsset): Promise<AssetRow> {
     if (level.parent) {

@@ -28,8 +28,8 @@ function authError(message: string, returnCode: number): AuthenticateError {
 }
 
 /**
- * Starts aedes in this process with a TCP listener. Devices authenticate with their device id
- * as client id and username and their secret as password; each may publish only its own
+ * Starts aedes in this process with a TCP listener. A device authenticates with its device id
+ * as client id and username, and its secret as password. Each device may publish only its own
  * uplink topics and subscribe only to its own downlink topics.
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<MessageBus> {
@@ -105,7 +105,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       clients[deviceId]?.close();
     },
     close: async () => {
-      // Stop accepting first, then let aedes close its clients; a socket still open after that
+      // Stop accepting first, then let aedes close its clients. A socket still open after that
       // (one that never sent CONNECT) would keep the port bound, so it is destroyed.
       const serverClosed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
       await new Promise<void>((resolveClose) => broker.close(() => resolveClose()));

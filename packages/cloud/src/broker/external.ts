@@ -23,8 +23,8 @@ const INGESTION_SUBSCRIPTION_ID = 1;
 
 /**
  * Connects to an external broker as the cloud's service account. The broker authenticates and
- * confines devices itself (see docs/api.md for the Mosquitto setup); the cloud receives device
- * messages through a shared subscription and acknowledges each after it is stored.
+ * confines devices itself, as docs/api.md shows for Mosquitto. The cloud receives device
+ * messages through a shared subscription and acknowledges each one after storing it.
  */
 export async function connectExternalBroker(options: ExternalBrokerOptions): Promise<MessageBus> {
   const logger = options.logger.child({ module: 'broker', broker: 'external' });

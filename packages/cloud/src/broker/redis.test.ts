@@ -13,7 +13,9 @@ import { seed, type SeededOrganization } from '../testing/seed.ts';
 
 const redis = await startTestRedis();
 const postgresUrl = inject('postgresUrl');
-const skipReason = 'skipped' in redis ? redis.skipped : postgresUrl ? null : inject('postgresSkipReason');
+let skipReason: string | null = null;
+if ('skipped' in redis) skipReason = redis.skipped;
+else if (!postgresUrl) skipReason = inject('postgresSkipReason');
 
 describe.skipIf(skipReason !== null)(`two nodes on Redis and PostgreSQL${skipReason ? `: ${skipReason}` : ''}`, () => {
   const nodes: CloudHandle[] = [];

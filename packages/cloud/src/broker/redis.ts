@@ -43,9 +43,9 @@ export function createRedisBackends(url: string): RedisBackends {
   ) => RedisPersistence;
 
   const persistence = new AsyncRedisPersistence({ ...options });
-  // NOTE: aedes 1.2.0 pipes the retained-message result of SUBSCRIBE as a stream, while
-  // aedes-persistence-redis 11.2 returns an async generator; wrapping it keeps retained
-  // messages flowing to new subscribers.
+  // NOTE: aedes 1.2.0 pipes the retained messages of a SUBSCRIBE as a stream, but
+  // aedes-persistence-redis 11.2 returns an async generator. Wrapping it in a stream keeps
+  // retained messages flowing to new subscribers.
   const retained = persistence.createRetainedStreamCombi.bind(persistence);
   persistence.createRetainedStreamCombi = (patterns) => Readable.from(retained(patterns) as AsyncIterable<unknown>);
 

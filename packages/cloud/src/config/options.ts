@@ -37,7 +37,7 @@ export interface CloudOptions {
   /** Service account of the cloud on the external broker. */
   mqttUsername?: string;
   mqttPassword?: string;
-  /** MQTT URL devices are told to use (pairing answers); default derived from host and port. */
+  /** MQTT URL sent to devices in pairing responses; default derived from host and port. */
   mqttPublicUrl?: string;
   /** Largest accepted image upload, in bytes. Default 20 MiB. */
   maxUploadBytes: number;

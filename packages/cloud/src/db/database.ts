@@ -24,10 +24,10 @@ export const sqliteTables = { ...sqliteSchema, ...installationsSqliteSchema };
 export type Tables = typeof pgTables;
 
 /**
- * Query interface shared by both dialects. It is typed as the PostgreSQL database; on SQLite the
- * object is a better-sqlite3 drizzle database holding the SQLite tables, whose builders take the
- * same calls (select, insert … onConflictDoNothing, update, delete, returning). Repositories use
- * only that common subset, and every repository test runs on both dialects to prove it.
+ * Query interface shared by both dialects, typed as the PostgreSQL database. On SQLite the object
+ * is a better-sqlite3 drizzle database over the SQLite tables, and its builders take the same
+ * calls (select, insert … onConflictDoNothing, update, delete, returning). Repositories use only
+ * that common subset, and every repository test runs on both dialects to prove it.
  */
 export type Db = NodePgDatabase<Tables>;
 
@@ -103,7 +103,7 @@ function openSqlite(options: OpenDatabaseOptions): Database {
 // better-sqlite3's own transaction() takes only a synchronous callback, so an async unit of work
 // is wrapped in BEGIN IMMEDIATE / COMMIT by hand. The lock keeps two such units from interleaving.
 // NOTE: the connection is shared, so a statement another request issues while `work` awaits
-// joins this transaction; callbacks must stay short and hold only database calls.
+// joins this transaction. Callbacks must therefore stay short and contain only database calls.
 async function runSqliteTransaction<T>(client: BetterSqlite3.Database, db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
   client.exec('BEGIN IMMEDIATE');
   try {

@@ -8,7 +8,7 @@ import { pgTables as pgSchema, sqliteTables as sqliteSchema } from './database.t
 
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
-/** The snapshot drizzle-kit wrote with the newest committed migration of one dialect. */
+/** Reads the snapshot drizzle-kit wrote with the newest committed migration of one dialect. */
 function latestSnapshot(dialect: 'sqlite' | 'pg'): Record<string, unknown> {
   const folder = join(MIGRATIONS, dialect, 'meta');
   const newest = readdirSync(folder)

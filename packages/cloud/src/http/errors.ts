@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { describeDatabaseError } from '../db/errors.ts';
 
-/** An error answered as `{"detail": …}` with its status, the FastAPI convention the API guide follows. */
+/** Error sent as `{"detail": …}` with its status, following the FastAPI convention of the API guide. */
 export class HttpError extends Error {
   override name = 'HttpError';
   constructor(
@@ -42,12 +42,12 @@ export function toValidationIssues(error: z.ZodError, target: string): Validatio
   }));
 }
 
-/** Answers a 422 with one entry per invalid field. */
+/** Builds a 422 response with one entry per invalid field. */
 export function validationResponse(c: Context, issues: ValidationIssue[]) {
   return c.json({ detail: issues }, 422);
 }
 
-/** The app's error handler: known errors keep their status, anything else is logged and answered 500. */
+/** Creates the app's error handler: known errors keep their status, and anything else is logged and returned as 500. */
 export function handleError(logger: Logger) {
   return (error: Error, c: Context) => {
     if (error instanceof HttpError) {
@@ -55,7 +55,7 @@ export function handleError(logger: Logger) {
       return c.json({ detail: error.detail }, error.status);
     }
 
-    // hono's validators raise 400 for a body that does not parse; the API answers 422 like FastAPI.
+    // hono's validators raise 400 for a body that does not parse, and the API returns 422 like FastAPI.
     if (error instanceof HTTPException && error.status === 400 && /malformed/i.test(error.message)) {
       return validationResponse(c, [{ type: 'json_invalid', loc: ['body'], msg: error.message }]);
     }

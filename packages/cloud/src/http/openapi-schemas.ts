@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 
-/** Body of every 4xx answer except validation errors. */
+/** Body of every 4xx response except validation errors. */
 export const errorSchema = z.object({ detail: z.string() }).openapi('Error', { example: { detail: 'Meter not found' } });
 
-/** Body of a 422 answer: one entry per invalid field. */
+/** Body of a 422 response: one entry per invalid field. */
 export const validationErrorSchema = z
   .object({
     detail: z.array(z.object({ type: z.string(), loc: z.array(z.union([z.string(), z.number()])), msg: z.string() })),
@@ -20,15 +20,15 @@ export const errorResponses = {
   422: json(validationErrorSchema, 'Invalid request'),
 };
 
-/** A 409 answer: the name or serial number is taken. */
+/** A 409 response: the name or serial number is taken. */
 export const conflictResponse = json(errorSchema, 'Already exists');
 
-/** A JSON response entry for `createRoute`. */
+/** Builds a JSON response entry for `createRoute`. */
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return json(schema, description);
 }
 
-/** A JSON request body entry for `createRoute`. */
+/** Builds a JSON request body entry for `createRoute`. */
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { content: { 'application/json': { schema } }, required: true };
 }

@@ -8,7 +8,7 @@ import type { ApiApp, ApiEnv, AppDeps, ResourceResolver } from './context.ts';
 /** Registers routes on the app, each guarded by its row in the access policy. */
 export class ApiRouter {
   readonly resolvers = new Map<string, ResourceResolver>();
-  /** Paths whose canonical form ends with `/`; they also answer without it. */
+  /** Paths whose canonical form ends with `/`; requests without the slash reach them too. */
   readonly slashPaths = new Set<string>();
   readonly registered: PolicyRow[] = [];
 

@@ -20,7 +20,7 @@ export interface UserMembershipView {
   role: MembershipRole;
 }
 
-/** Who belongs to which organization, with which role. */
+/** Memberships: which user belongs to which organization, with which role. */
 export class MembershipsRepo {
   constructor(private readonly database: Database) {}
 
@@ -81,7 +81,7 @@ export class MembershipsRepo {
     return row ?? null;
   }
 
-  /** Every membership of one user, with the organization names, by organization id. */
+  /** Lists every membership of one user with the organization names, by organization id. */
   async listForUser(userId: number): Promise<UserMembershipView[]> {
     const { memberships, organizations } = this.database.tables;
     return this.database.db

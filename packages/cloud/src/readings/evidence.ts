@@ -1,6 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
+const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
+
 /** Image evidence of readings, stored as files under one folder; rows keep the relative path. */
 export class EvidenceStore {
   constructor(readonly root: string) {}
@@ -10,7 +12,7 @@ export class EvidenceStore {
    * the root. Written to a temporary name then renamed, so a crash leaves no half file.
    */
   async save(organizationId: number, meterId: number, readingId: string, contentType: string, image: Buffer): Promise<string> {
-    const extension = contentType === 'image/png' ? 'png' : contentType === 'image/webp' ? 'webp' : 'jpg';
+    const extension = EXTENSIONS[contentType] ?? 'jpg';
     const path = join(String(organizationId), String(meterId), `${readingId}.${extension}`);
     const absolute = this.resolve(path);
 

@@ -50,7 +50,7 @@ export class ReadingsRepo {
     return page.items[0] ?? null;
   }
 
-  /** The latest accepted reading, which plausibility checks compare against. */
+  /** Returns the latest accepted reading, which plausibility checks compare against. */
   async latestAccepted(meterId: number): Promise<ReadingRow | null> {
     const { readings } = this.database.tables;
     const [row] = await this.database.db

@@ -8,7 +8,7 @@ import { checkUploadedImage, verifyImageDecodes } from './image-check.ts';
 import { ReaderUnavailableError } from './image-reader.ts';
 import type { NewReading, ReadingRow } from './readings.repo.ts';
 
-/** Vision error codes that mean the photo and the layout do not fit: answered 422, nothing stored. */
+/** Vision error codes meaning the photo and the layout do not fit, so the request fails with 422 and nothing is stored. */
 const LAYOUT_MISMATCH_CODES = new Set(['invalid_image', 'image_too_large', 'frame_mismatch', 'roi_outside_image']);
 
 type Outcome = Pick<NewReading, 'status' | 'value' | 'text' | 'rawValue' | 'rawText' | 'confidence' | 'reasonCode' | 'reason' | 'digits' | 'pointers' | 'quality' | 'processingMs'>;

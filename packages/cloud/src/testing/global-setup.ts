@@ -5,7 +5,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Superuser URL of the run's PostgreSQL server; null when it was skipped. */
     postgresUrl: string | null;
-    /** Why PostgreSQL tests are skipped; null when the server runs. */
+    /** Reason the PostgreSQL tests are skipped; null when the server runs. */
     postgresSkipReason: string | null;
   }
 }

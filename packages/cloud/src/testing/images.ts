@@ -22,8 +22,8 @@ function pngChunk(type: string, data: Buffer): Buffer {
 }
 
 /**
- * A small PNG file whose header claims `width`×`height` RGB pixels, with almost no pixel data:
- * a decompression-bomb probe that costs nothing to build.
+ * Builds a small PNG file whose header claims `width`×`height` RGB pixels, with almost no pixel
+ * data: a decompression-bomb probe that costs nothing to build.
  */
 export function pngWithDeclaredSize(width: number, height: number): Buffer {
   const header = Buffer.alloc(13);

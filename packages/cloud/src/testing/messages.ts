@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ReadingMessageInput } from '@metervision/protocol';
 
-/** A valid accepted reading message with a fresh reading id; `overrides` replace any field. */
+/** Builds a valid accepted reading message with a fresh reading id; `overrides` replace any field. */
 export function readingMessage(overrides: Partial<ReadingMessageInput> = {}): ReadingMessageInput {
   return {
     v: 1,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** True when CI asks tests to fail instead of skipping when PostgreSQL, Redis or Mosquitto is missing. */
+/** Returns true when CI requires tests to fail instead of skipping when PostgreSQL, Redis or Mosquitto is missing. */
 export function servicesRequired(): boolean {
   return process.env.METERVISION_REQUIRE_SERVICES === '1';
 }
