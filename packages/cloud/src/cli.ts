@@ -33,10 +33,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const env = loadEnvOptions(process.env);
-  const logger = pino({ name: 'metervision-cloud', level: env.logLevel ?? 'info' });
-  const options = resolveOptions({ host: '0.0.0.0', ...env }, logger);
   const command = positionals.join(' ') || 'serve';
+  const env = loadEnvOptions(process.env);
+  // One-shot commands print their result; their logs stay quiet unless LOG_LEVEL says otherwise.
+  const logger = pino({ name: 'metervision-cloud', level: env.logLevel ?? (command === 'serve' ? 'info' : 'warn') });
+  const options = resolveOptions({ host: '0.0.0.0', ...env }, logger);
 
   switch (command) {
     case 'serve':
@@ -65,7 +66,7 @@ async function serve(options: CloudOptions, logger: Logger): Promise<number> {
 async function createAdmin(options: CloudOptions, logger: Logger, username: string | undefined): Promise<number> {
   if (!username) return usage('admin create needs --username NAME');
 
-  const password = process.env.METERVISION_ADMIN_PASSWORD ?? (await readStdin()).trim();
+  const password = process.env.METERVISION_ADMIN_PASSWORD || (await readStdin()).trim();
   if (!password) return usage('Give the password in METERVISION_ADMIN_PASSWORD or on standard input');
 
   const database = await openDatabase({ url: options.databaseUrl, logger });
