@@ -1,6 +1,7 @@
 import type { OcrOutput, OcrPool } from './ocr-pool.ts';
 import { encodePgm, renderGlyphRow, stackRows } from './render.ts';
 import { allowedDigits, digitFromStructure, type GlyphBitmap, type GlyphCut, type GlyphShape } from './shape.ts';
+import { matchTemplates } from './templates.ts';
 
 /** One glyph to recognise: a whole digit or the visible part of a rolling one. */
 export interface GlyphTask {
@@ -16,7 +17,7 @@ export interface GlyphVerdict {
   /** 0-1. */
   confidence: number;
   /** How the digit was decided, for logs and low-confidence reasons. */
-  basis: 'agreement' | 'majority' | 'single' | 'structure' | 'none';
+  basis: 'agreement' | 'majority' | 'template' | 'single' | 'structure' | 'none';
 }
 
 // Two renderings of the same glyphs at different sizes: tesseract's errors at one size are often
@@ -59,29 +60,73 @@ export async function recognizeGlyphs(pool: OcrPool, tasks: GlyphTask[], digitHe
 async function decide(pool: OcrPool, task: GlyphTask, digitHeight: number, first: Vote | null, second: Vote | null): Promise<GlyphVerdict> {
   const allowed = allowedDigits(task.shape, task.cut, task.visible);
   const fits = (vote: Vote | null): vote is Vote => vote !== null && allowed.includes(String(vote.digit));
-  const partial = partialFactor(task);
+  if (task.cut !== 'none') return decidePartial(pool, task, digitHeight, [first, second].filter(fits), allowed);
 
   if (fits(first) && fits(second) && first.digit === second.digit) {
-    const confidence = AGREEMENT_BASE + (1 - AGREEMENT_BASE) * (first.confidence + second.confidence) / 2;
-    return { digit: first.digit, confidence: confidence * partial, basis: 'agreement' };
+    const confidence = AGREEMENT_BASE + ((1 - AGREEMENT_BASE) * (first.confidence + second.confidence)) / 2;
+    return { digit: first.digit, confidence, basis: 'agreement' };
   }
 
   const structural = digitFromStructure(task.shape, task.cut);
   const structureVote = structural === null ? null : { digit: structural, confidence: STRUCTURE_CONFIDENCE };
   const third = await readSingle(pool, task, digitHeight, allowed);
-  const votes = [first, second, third, structureVote].filter(fits);
+  const votes = [first, second, third, structureVote, templateVote(task)].filter(fits);
   const majority = votes.find((vote) => votes.filter((other) => other.digit === vote.digit).length >= 2);
   if (majority) {
     const agreeing = votes.filter((vote) => vote.digit === majority.digit);
     const mean = agreeing.reduce((sum, vote) => sum + vote.confidence, 0) / agreeing.length;
-    return { digit: majority.digit, confidence: (MAJORITY_BASE + (1 - MAJORITY_BASE) * mean * 0.6) * partial, basis: 'majority' };
+    return { digit: majority.digit, confidence: MAJORITY_BASE + (1 - MAJORITY_BASE) * mean * 0.6, basis: 'majority' };
   }
 
   if (structureVote) return { digit: structureVote.digit, confidence: STRUCTURE_CONFIDENCE, basis: 'structure' };
 
   const best = votes.sort((a, b) => b.confidence - a.confidence)[0];
-  if (best) return { digit: best.digit, confidence: SINGLE_FACTOR * best.confidence * partial, basis: 'single' };
+  if (best) return { digit: best.digit, confidence: SINGLE_FACTOR * best.confidence, basis: 'single' };
   return { digit: null, confidence: 0, basis: 'none' };
+}
+
+/**
+ * A glyph cut by the window edge. Tesseract's readings of one partial glyph at several sizes fail
+ * together (it was trained on whole characters), so they count as one witness; the cut templates
+ * and the glyph's structure are the others. Two agreeing witnesses are trusted; otherwise a clear
+ * template match on most of a digit wins over tesseract, and anything less stays below the default
+ * acceptance threshold.
+ */
+async function decidePartial(pool: OcrPool, task: GlyphTask, digitHeight: number, strips: Vote[], allowed: string): Promise<GlyphVerdict> {
+  const partial = partialFactor(task);
+  const fits = (vote: Vote | null): vote is Vote => vote !== null && allowed.includes(String(vote.digit));
+  const tesseract = strips.length === 2 && strips[0]!.digit === strips[1]!.digit ? strips[0]! : await readSingle(pool, task, digitHeight, allowed);
+  const structural = digitFromStructure(task.shape, task.cut, task.visible);
+  const template = templateVote(task);
+  const witnesses = [tesseract, template, structural === null ? null : { digit: structural, confidence: STRUCTURE_CONFIDENCE }].filter(fits);
+
+  const agreed = witnesses.find((vote) => witnesses.filter((other) => other.digit === vote.digit).length >= 2);
+  if (agreed) {
+    const agreeing = witnesses.filter((vote) => vote.digit === agreed.digit);
+    const mean = agreeing.reduce((sum, vote) => sum + vote.confidence, 0) / agreeing.length;
+    return { digit: agreed.digit, confidence: (AGREEMENT_BASE + (1 - AGREEMENT_BASE) * mean) * partial, basis: 'agreement' };
+  }
+  if (fits(template)) {
+    const alone = task.visible >= TEMPLATE_ALONE_SHARE ? 1 : SINGLE_FACTOR;
+    return { digit: template.digit, confidence: template.confidence * partial * alone, basis: 'template' };
+  }
+  if (fits(tesseract)) return { digit: tesseract.digit, confidence: SINGLE_FACTOR * tesseract.confidence * partial, basis: 'single' };
+  return { digit: null, confidence: 0, basis: 'none' };
+}
+
+// A template match counts as a vote only when it is clear: a fair correlation and a lead over
+// every other digit. Its confidence grows with the lead.
+const TEMPLATE_MIN_SCORE = 0.35;
+const TEMPLATE_MIN_MARGIN = 0.12;
+const TEMPLATE_BASE_CONFIDENCE = 0.4;
+// A template match decides alone only for a glyph at least this share visible; a smaller part of
+// a digit matches the wrong template too easily (the bottom of a 1 and of a 7 are both a bar).
+const TEMPLATE_ALONE_SHARE = 0.75;
+
+function templateVote(task: GlyphTask): Vote | null {
+  const match = matchTemplates(task.bitmap, task.cut, task.visible);
+  if (!match || match.score < TEMPLATE_MIN_SCORE || match.margin < TEMPLATE_MIN_MARGIN) return null;
+  return { digit: match.digit, confidence: Math.min(0.85, TEMPLATE_BASE_CONFIDENCE + match.margin) };
 }
 
 function partialFactor(task: GlyphTask): number {

@@ -19,6 +19,8 @@ export interface GlyphShape {
   holesStacked: boolean;
   /** Height of the largest hole as a share of the glyph height; 0 without holes. */
   holeHeight: number;
+  /** How far the ink's centre moves right from the top quarter to the bottom quarter, as a share of the height. */
+  slant: number;
 }
 
 // Holes smaller than this share of the glyph box are JPEG speckle, not counters of a digit.
@@ -36,6 +38,7 @@ export function measureShape(glyph: GlyphBitmap): GlyphShape {
     strokeWidth: medianRun(glyph),
     holesStacked: centres.length === 2 && Math.min(...centres) < 0.5 && Math.max(...centres) > 0.5,
     holeHeight: largest ? largest.height / glyph.height : 0,
+    slant: slantOf(glyph),
   };
 }
 
@@ -88,21 +91,50 @@ const ZERO_MAX_HOLE_OFFSET = 0.15;
 
 /**
  * A digit decided by structure alone: two stacked holes make an 8, one tall central hole a 0, a
- * very narrow glyph without holes a 1. It votes alongside tesseract and decides glyphs tesseract
- * rejects. Null when the structure decides nothing.
+ * very narrow glyph without holes a 1 (for a cut glyph: most of an upright bar). It votes
+ * alongside tesseract and decides glyphs tesseract rejects. Null when the structure decides nothing.
  */
-export function digitFromStructure(shape: GlyphShape, cut: GlyphCut): number | null {
-  if (cut !== 'none') return null;
+export function digitFromStructure(shape: GlyphShape, cut: GlyphCut, visible = 1): number | null {
+  if (cut !== 'none') return partialStructure(shape, visible);
   if (shape.holes === 2 && shape.holesStacked) return 8;
   if (shape.holes === 1 && shape.holeHeight >= ZERO_HOLE_HEIGHT && Math.abs(shape.holeCentre! - 0.5) < 0.1) return 0;
   if (shape.holes === 0 && shape.aspect < NARROW_ASPECT) return 1;
   return null;
 }
 
+// Most of an upright bar is a 1: the stem of a 4 or 7 under or over a cut is either short, joined
+// to a crossbar, or slanted.
+function partialStructure(shape: GlyphShape, visible: number): number | null {
+  const width = shape.aspect * visible;
+  if (visible >= MIN_SHARE_FOR_HOLES && shape.holes === 0 && width < NARROW_ASPECT && Math.abs(shape.slant) < MAX_BAR_SLANT) return 1;
+  return null;
+}
+
+// A bar leaning more than this (horizontal drift per unit of height) is no 1.
+const MAX_BAR_SLANT = 0.08;
+
 // Width / height below which a whole digit can only be a 1 in sans-serif meter fonts.
 const NARROW_ASPECT = 0.3;
 // Only a 0 has one hole spanning more than this share of its height (6 and 9 loops span about 0.4).
 const ZERO_HOLE_HEIGHT = 0.55;
+
+function slantOf(glyph: GlyphBitmap): number {
+  const quarter = Math.max(1, Math.floor(glyph.height / 4));
+  const centreOf = (from: number, to: number) => {
+    let sum = 0;
+    let count = 0;
+    for (let y = from; y < to; y += 1) {
+      for (let x = 0; x < glyph.width; x += 1) {
+        if (glyph.ink[y * glyph.width + x] === 1) {
+          sum += x;
+          count += 1;
+        }
+      }
+    }
+    return count === 0 ? glyph.width / 2 : sum / count;
+  };
+  return (centreOf(glyph.height - quarter, glyph.height) - centreOf(0, quarter)) / glyph.height;
+}
 
 function findHoles(glyph: GlyphBitmap): { area: number; centreY: number; height: number }[] {
   const { ink, width, height } = glyph;
