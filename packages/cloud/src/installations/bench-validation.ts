@@ -5,6 +5,7 @@ import { meterLayoutSchema } from '@metervision/protocol';
 import { renderMeter, SimulatedDevice } from '@metervision/firmware-sim';
 import pino from 'pino';
 import { startCloud } from '../start.ts';
+import { createTestDatabase, startTestPostgres } from '../testing/postgres.ts';
 import { seed } from '../testing/seed.ts';
 import { waitFor } from '../testing/services.ts';
 import { expectJson, send, startAndPair, waitForValidation, type StatusBody } from './testing/session.ts';
@@ -13,15 +14,22 @@ import { expectJson, send, startAndPair, waitForValidation, type StatusBody } fr
 // the result (wall clock, polled every 10 ms) and the run's own duration as the cloud stored it.
 // The first run includes starting the OCR worker; the next ones show the steady state.
 //
-//   npx tsx packages/cloud/src/installations/bench-validation.ts [runs] [database URL]
+//   npx tsx packages/cloud/src/installations/bench-validation.ts [runs] [sqlite | pg | postgres://…]
 //
-// Without a database URL the cloud uses a SQLite file in a temporary folder.
+// `sqlite` (the default) uses a file in a temporary folder; `pg` starts a throw-away PostgreSQL
+// server on loopback, as the tests do.
 
 const runs = Number(process.argv[2] ?? 10);
+const target = process.argv[3] ?? 'sqlite';
 const dataDir = mkdtempSync(join(tmpdir(), 'metervision-bench-validation-'));
 const METER_VALUE = 530;
 
-const cloud = await startCloud({ port: 0, mqttPort: 0, dataDir, databaseUrl: process.argv[3] ?? join(dataDir, 'bench.db'), logger: pino({ level: 'silent' }), jwtSecret: 'bench-signing-key-0123456789abcdefghijklmnop' });
+const postgres = target === 'pg' ? await startTestPostgres() : null;
+if (postgres && 'skipped' in postgres) throw new Error(postgres.skipped);
+let databaseUrl = target === 'sqlite' ? join(dataDir, 'bench.db') : target;
+if (postgres) databaseUrl = await createTestDatabase(postgres.url);
+
+const cloud = await startCloud({ port: 0, mqttPort: 0, dataDir, databaseUrl, logger: pino({ level: 'silent' }), jwtSecret: 'bench-signing-key-0123456789abcdefghijklmnop' });
 const devices: SimulatedDevice[] = [];
 try {
   const data = await seed(cloud.database, cloud.repos, 'bench');
@@ -49,10 +57,20 @@ try {
 
   const warm = results.slice(1).map((entry) => entry.wallMs).sort((a, b) => a - b);
   const median = warm.length > 0 ? warm[Math.floor(warm.length / 2)]! : null;
-  console.log(JSON.stringify({ node: process.version, cores: cpus().length, database: cloud.database.dialect, runs: results, firstWallMs: results[0]?.wallMs, warmMedianWallMs: median, warmMaxWallMs: warm.at(-1) ?? null }, null, 2));
-  console.log(JSON.stringify(last?.validation?.stages.map((stage) => ({ stage: stage.name, status: stage.status, checks: stage.checks.map((check) => `${check.status} ${check.id}: ${(check as { message?: string }).message}`) })), null, 2));
+  console.log(`Node ${process.version}, ${cpus().length} cores, ${cloud.database.dialect}, ${results.length} runs`);
+  console.log('| run | result | wall ms | server ms | connectivity | image quality | recognition | verification |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  results.forEach((entry, index) => {
+    const stages = ['connectivity', 'image_quality', 'recognition', 'verification'].map((name) => entry.stages[name] ?? '-');
+    console.log(`| ${index + 1} | ${entry.result} | ${entry.wallMs} | ${entry.serverMs} | ${stages.join(' | ')} |`);
+  });
+  console.log(`first run ${results[0]?.wallMs} ms (OCR worker start included); later runs: median ${median} ms, max ${warm.at(-1) ?? '-'} ms`);
+  for (const stage of last?.validation?.stages ?? []) {
+    for (const check of stage.checks) console.log(`${stage.name} ${check.status} ${check.id}: ${(check as { message?: string }).message}`);
+  }
 } finally {
   await Promise.all(devices.map((device) => device.close()));
   await cloud.close();
+  await postgres?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
