@@ -15,10 +15,17 @@ import type { MembershipRole, PlatformRole } from './roles.ts';
 // A client written from the API guide calls every route as every role, on its own
 // organization and on another tenant's, and compares each status with the policy table. The
 // requests come from every `*.matrix.ts` file, so modules adding routes add their own.
+// Request builders live in `*.matrix.ts` files and in `testing/matrix-calls.ts` of a module;
+// every export whose name ends with MATRIX_CALLS is merged.
 const SOURCE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const matrixFiles = readdirSync(SOURCE_ROOT, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.matrix.ts'));
-const matrixModules = (await Promise.all(matrixFiles.map((file) => import(join(SOURCE_ROOT, file))))) as { MATRIX_CALLS: MatrixCalls }[];
-const CALLS: MatrixCalls = Object.assign({}, ...matrixModules.map((module) => module.MATRIX_CALLS));
+const matrixFiles = readdirSync(SOURCE_ROOT, { recursive: true, encoding: 'utf8' }).filter(
+  (file) => file.endsWith('.matrix.ts') || file.endsWith(join('testing', 'matrix-calls.ts')),
+);
+const matrixModules = (await Promise.all(matrixFiles.map((file) => import(join(SOURCE_ROOT, file))))) as Record<string, unknown>[];
+const CALLS: MatrixCalls = Object.assign(
+  {},
+  ...matrixModules.flatMap((module) => Object.entries(module).filter(([name]) => name.endsWith('MATRIX_CALLS')).map(([, calls]) => calls)),
+);
 
 type Caller = 'anonymous' | PlatformRole | MembershipRole;
 const CALLERS: Caller[] = ['anonymous', 'super_admin', 'platform_manager', 'user', 'admin', 'manager', 'installer', 'viewer'];

@@ -28,8 +28,8 @@ export interface MatrixCall {
 }
 
 /**
- * Request builders by policy id. `src/access/matrix.test.ts` loads every `*.matrix.ts` file under
- * `src/` and calls each row of the policy table as every role, so a module with new routes adds
- * one such file exporting `MATRIX_CALLS`.
+ * Request builders by policy id. `src/access/matrix.test.ts` loads every `*.matrix.ts` file and
+ * every `testing/matrix-calls.ts` under `src/`, merges each export whose name ends with
+ * `MATRIX_CALLS`, and calls each row of the policy table as every role.
  */
 export type MatrixCalls = Record<string, (context: MatrixContext) => MatrixCall | Promise<MatrixCall>>;
