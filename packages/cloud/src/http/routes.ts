@@ -7,6 +7,7 @@ import { organizationRoutes } from '../organizations/routes.ts';
 import { readingRoutes } from '../readings/routes.ts';
 import type { RouteModule } from './context.ts';
 import { healthRoutes } from './health.ts';
+import { dashboardRoutes } from '../web/routes.ts';
 
 /**
  * Every route module of the API, registered in this order. A new module adds one line here
@@ -21,4 +22,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   readingRoutes,
   deviceRoutes,
   installationRoutes,
+  dashboardRoutes,
 ];

@@ -1,0 +1,89 @@
+import type { MiddlewareHandler } from 'hono';
+import { authorize } from '../access/enforce.ts';
+import { POLICIES } from '../access/policies.ts';
+import type { PolicyRow } from '../access/policy.ts';
+import type { Principal } from '../access/principal.ts';
+import type { ApiEnv, AppDeps, ResourceResolver } from '../http/context.ts';
+import { HttpError } from '../http/errors.ts';
+import { loadSession } from './session.ts';
+
+/**
+ * The API policy row each dashboard page obeys, by row id, so a page shows exactly what the
+ * same user may read through the API. A page about one resource is checked with the row of the
+ * API route that reads it. A list page shows the resources of the organizations where that row
+ * allows the user's role (see `organizationsAllowedBy`).
+ */
+export const PAGE_POLICIES = {
+  /** Fleet page: cameras, as `GET /api/devices/{device_id}`. */
+  camera: 'devices.get',
+  /** Meters page and meter page, as `GET /meters/{serial_number}`. */
+  meter: 'meters.get',
+  /** Reading page, as `GET /meters/{serial_number}/readings`. */
+  reading: 'readings.list',
+  /** Annotated evidence image, as `GET /meters/{serial_number}/readings/{reading_id}/image`. */
+  evidence: 'readings.image',
+  /** Installations page and one session, as `GET /api/installations/{session_id}/status`. */
+  installation: 'installations.status',
+  /** Validation image, as `GET /api/installations/{session_id}/image`. */
+  validationImage: 'installations.image',
+} as const;
+
+/** Finds a policy row by id; throws at start-up when the table has none, like `ApiRouter.add`. */
+export function policyById(id: string): PolicyRow {
+  const row = POLICIES.find((candidate) => candidate.id === id);
+  if (!row) throw new Error(`No access policy row ${JSON.stringify(id)} for a dashboard page: add it to src/access/policies.ts`);
+  return row;
+}
+
+/**
+ * Organizations whose resources `row` lets the principal read, with the same rules as
+ * `authorize`: null (all) for super admins and the row's platform roles, otherwise the
+ * memberships whose role the row lists.
+ */
+export function organizationsAllowedBy(row: PolicyRow, principal: Principal): number[] | null {
+  const platformRole = principal.user.platformRole;
+  if (platformRole === 'super_admin' || (row.platform ?? []).includes(platformRole)) return null;
+
+  const roles = row.organization ?? [];
+  return [...principal.memberships].filter(([, role]) => roles.includes(role)).map(([organizationId]) => organizationId);
+}
+
+export interface GuardOptions {
+  /** Sends signed-out browsers to the sign-in page; false responds 401 instead (images, event streams). */
+  redirect: boolean;
+}
+
+/** Requires a dashboard session and sets `principal`. */
+export function requireSession(deps: AppDeps, options: GuardOptions): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const principal = await loadSession(c, deps);
+    if (!principal) {
+      if (!options.redirect) throw new HttpError(401, 'Sign in to the dashboard first');
+      const url = new URL(c.req.url);
+      return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+    }
+
+    c.set('principal', principal);
+    await next();
+  };
+}
+
+/**
+ * Requires a dashboard session, then checks `row` with the API's `authorize`, which sets
+ * `organizationId` and `membershipRole`. A resource of another organization gets 404, as in
+ * the API.
+ */
+export function requireResource(row: PolicyRow, deps: AppDeps, resolvers: Map<string, ResourceResolver>, options: GuardOptions): MiddlewareHandler<ApiEnv> {
+  const session = requireSession(deps, options);
+  return (c, next) =>
+    session(c, async () => {
+      await authorize(row, c, resolvers);
+      await next();
+    });
+}
+
+/** Keeps a post-sign-in redirect on this site: only a local absolute path is accepted. */
+export function safeNextPath(next: string | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  return next;
+}

@@ -1,0 +1,62 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Principal } from '../access/principal.ts';
+import { InvalidTokenError, signAccessToken, verifyAccessToken } from '../auth/tokens.ts';
+import type { UserRow } from '../auth/users.repo.ts';
+import type { AppDeps } from '../http/context.ts';
+
+/**
+ * Cookie carrying the dashboard session: the same signed access token `POST /token` returns.
+ * The API never reads it (API routes take `Authorization: Bearer` only), so a request that
+ * carries only the cookie, such as a forged cross-site one, cannot call the API.
+ */
+export const SESSION_COOKIE = 'mv_session';
+
+/** True when the browser reached us over https, directly or through a TLS-terminating proxy. */
+export function isHttps(c: Context): boolean {
+  const forwarded = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  if (forwarded) return forwarded === 'https';
+  return new URL(c.req.url).protocol === 'https:';
+}
+
+/**
+ * Signs an access token for `user` and stores it in an HttpOnly, SameSite=Lax cookie that
+ * expires with the token; `Secure` is set when the request came over https.
+ */
+export async function startSession(c: Context, deps: AppDeps, user: UserRow): Promise<void> {
+  const token = await signAccessToken(deps.tokens, user.id, user.username);
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: isHttps(c),
+    path: '/',
+    maxAge: deps.tokens.expiresInSeconds,
+  });
+}
+
+export function endSession(c: Context): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Lax', secure: isHttps(c) });
+}
+
+/**
+ * Loads the signed-in user with their memberships from the session cookie. Returns null for a
+ * missing, expired or forged token and for a user who was deactivated since signing in.
+ */
+export async function loadSession(c: Context, deps: AppDeps): Promise<Principal | null> {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token) return null;
+
+  let userId: number;
+  try {
+    userId = await verifyAccessToken(deps.tokens, token);
+  } catch (error) {
+    if (error instanceof InvalidTokenError) return null;
+    throw error;
+  }
+
+  const user = await deps.repos.users.findById(userId);
+  if (!user || !user.isActive) return null;
+
+  const memberships = await deps.repos.memberships.listForUser(user.id);
+  return { user, memberships: new Map(memberships.map((membership) => [membership.organizationId, membership.role])) };
+}
