@@ -100,6 +100,20 @@ describeEachDialect('installation end to end', (target) => {
     expect(checkOf(validated, 'image_quality', 'brightness').status).toBe('passed');
   });
 
+  it('fails an offline camera at connectivity', async () => {
+    const { started, pairing } = await startAndPair(request, token, acme.meterSerial, 'e2e-offline');
+    const device = await SimulatedDevice.start({ deviceId: 'e2e-offline', brokerUrl: pairing.mqtt_url!, password: pairing.mqtt_password, heartbeatIntervalSeconds: 0, knobs: { readingIntervalSeconds: 0 } });
+    await device.crash();
+    await waitFor('last will', async () => (await cloud.repos.devices.findById('e2e-offline'))?.status === 'offline', 5_000);
+
+    await expectJson(send(request, 'POST', `/api/installations/${started.session_id}/validate`, { token, json: { expected_value: METER_VALUE, meter_serial: acme.meterSerial } }), 202);
+    const validated = await waitForValidation(request, token, started.session_id);
+    expect(stageStatuses(validated)).toEqual(['failed', 'skipped', 'skipped', 'skipped']);
+    const online = checkOf(validated, 'connectivity', 'camera_online');
+    expect(online).toMatchObject({ status: 'failed', measured: 'offline' });
+    expect(online.advice).toMatch(/power and network/);
+  });
+
   it('fails another value at verification', async () => {
     const validated = await installAndValidate('e2e-offset', { displayOffset: 37 });
     expect(stageStatuses(validated).slice(0, 3).every((status) => status === 'passed' || status === 'warning')).toBe(true);

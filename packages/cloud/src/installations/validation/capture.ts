@@ -53,7 +53,8 @@ export async function requestImage(bus: MessageBus | null, deviceId: string, tim
       reject(new CaptureError(`the camera sent an invalid image message (${issues})`, 'invalid_image_message', deviceId));
       return;
     }
-    if (decoded.value.commandId !== commandId) return;
+    // An image naming no command is taken too: the protocol makes `commandId` optional.
+    if (decoded.value.commandId !== undefined && decoded.value.commandId !== commandId) return;
     resolve({ commandId, message: decoded.value, bytes: Buffer.from(decoded.value.image.data, 'base64'), roundTripMs: Math.round(performance.now() - started) });
   };
   const onResult = (_topic: string, payload: Buffer) => {
