@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS } from '@metervision/vision';
 import { DEFAULT_PASSWORD_HASH_COST } from '../auth/passwords.ts';
 
 /** Options of `startCloud`. Every field has a default; `loadEnvOptions` reads them from the environment. */
@@ -39,9 +40,9 @@ export interface CloudOptions {
   mqttPassword?: string;
   /** MQTT URL sent to devices in pairing responses; default derived from host and port. */
   mqttPublicUrl?: string;
-  /** Largest accepted image upload, in bytes. Default 20 MiB. */
+  /** Largest accepted image upload, in bytes. Default: the vision package's limit (20 MB). */
   maxUploadBytes: number;
-  /** Largest accepted image, in pixels (width × height), checked before decoding. Default 40 million. */
+  /** Largest accepted image in pixels (width × height), checked before decoding. Default: the vision package's limit (40 million). */
   maxImagePixels: number;
   /** PostgreSQL pool size. Default 10. */
   databasePoolSize: number;
@@ -63,8 +64,8 @@ export function resolveOptions(partial: Partial<CloudOptions>, logger: Logger): 
     tokenIssuer: 'metervision',
     tokenAudience: 'metervision-api',
     passwordHashCost: DEFAULT_PASSWORD_HASH_COST,
-    maxUploadBytes: 20 * 1024 * 1024,
-    maxImagePixels: 40_000_000,
+    maxUploadBytes: MAX_IMAGE_BYTES,
+    maxImagePixels: MAX_IMAGE_PIXELS,
     databasePoolSize: 10,
     visionWorkers: 1,
     ...stripUndefined(partial),

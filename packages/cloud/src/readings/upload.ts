@@ -9,7 +9,7 @@ import { ReaderUnavailableError } from './image-reader.ts';
 import type { NewReading, ReadingRow } from './readings.repo.ts';
 
 /** Vision error codes meaning the photo and the layout do not fit, so the request fails with 422 and nothing is stored. */
-const LAYOUT_MISMATCH_CODES = new Set(['invalid_image', 'image_too_large', 'frame_mismatch', 'roi_outside_image']);
+const LAYOUT_MISMATCH_CODES = new Set(['invalid_image', 'frame_mismatch', 'roi_outside_image']);
 
 type Outcome = Pick<NewReading, 'status' | 'value' | 'text' | 'rawValue' | 'rawText' | 'confidence' | 'reasonCode' | 'reason' | 'digits' | 'pointers' | 'quality' | 'processingMs'>;
 
@@ -56,6 +56,7 @@ async function readPhoto(deps: AppDeps, layout: MeterLayout, file: Buffer): Prom
     if (error instanceof ReaderUnavailableError) throw new HttpError(503, 'Server-side reading is unavailable right now: try again later', { cause: error });
 
     if (!(error instanceof VisionError)) throw error;
+    if (error.code === 'image_too_large') throw new HttpError(413, `The photo is too large to read: ${error.message}`, { cause: error });
     if (LAYOUT_MISMATCH_CODES.has(error.code)) {
       throw new HttpError(422, `The photo cannot be read with this meter's layout (${error.code}): ${error.message}`, { cause: error });
     }
