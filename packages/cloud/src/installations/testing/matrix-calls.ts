@@ -1,28 +1,10 @@
 import { issueDeviceCredentials } from '../../devices/credentials.ts';
-import type { TestApp } from '../../testing/app.ts';
-import type { SeededOrganization } from '../../testing/seed.ts';
+import type { MatrixCalls, MatrixContext } from '../../testing/matrix.ts';
 import { InstallationsRepo } from '../installations.repo.ts';
 import { generatePairingCode, hashPairingCode, normalizePairingCode } from '../pairing-code.ts';
 import type { InstallationStatus } from '../types.ts';
 import { newValidationRecord } from '../validation/runner.ts';
 import { deviceAuthorization, heartbeatBody } from './session.ts';
-
-/** Context the access matrix passes to each call builder; the matrix's own context has more fields. */
-export interface MatrixContext {
-  api: TestApp;
-  org: SeededOrganization;
-  n: number;
-}
-
-/** One request of the access matrix. `headers` replace the caller's: the device row sends device credentials. */
-export interface MatrixCall {
-  method: string;
-  path: string;
-  json?: unknown;
-  headers?: Record<string, string>;
-  /** Status of a permitted call. */
-  ok: number;
-}
 
 /**
  * Creates a session of organization `org` in `status` straight in the database, with a camera
@@ -63,7 +45,7 @@ async function attachImage(context: MatrixContext, id: string): Promise<void> {
  * One request per installation policy row, for the access matrix in `src/access/matrix.test.ts`.
  * Every call acts on a session of its own, so calls do not disturb each other.
  */
-export const INSTALLATION_MATRIX_CALLS: Record<string, (context: MatrixContext) => Promise<MatrixCall>> = {
+export const INSTALLATION_MATRIX_CALLS: MatrixCalls = {
   'installations.start': async ({ org, n }) => ({ method: 'POST', path: '/api/installations/start', json: { meter_serial: org.meterSerial, device_id: `matrix-start-${org.id}-${n}` }, ok: 201 }),
   'installations.pair': async (context) => {
     const session = await createSession(context, 'awaiting_pairing');
