@@ -23,6 +23,9 @@ export interface EmbeddedBrokerOptions {
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
+/** Internal topic carrying the id of a device whose connection must close on every node. */
+const DISCONNECT_TOPIC = '$metervision/disconnect';
+
 function authError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
@@ -78,6 +81,22 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   broker.on('clientDisconnect', (client) => logger.info({ deviceId: client.id }, 'device disconnected'));
   broker.on('clientError', (client, error) => logger.warn({ deviceId: client.id, err: error.message }, 'device connection error'));
 
+  // A revoke reaches every node through the broker's own emitter (Redis when shared), and the
+  // node holding the connection closes it. Devices can neither publish nor subscribe here.
+  const clients = (broker as unknown as { clients: Record<string, Client | undefined> }).clients;
+  await new Promise<void>((resolveSubscribe) =>
+    broker.subscribe(
+      DISCONNECT_TOPIC,
+      (packet, callback) => {
+        const deviceId = toBuffer(packet.payload).toString('utf8');
+        if (clients[deviceId]) logger.info({ deviceId }, 'closing the connection of a revoked device');
+        clients[deviceId]?.close();
+        callback();
+      },
+      resolveSubscribe,
+    ),
+  );
+
   const server = createServer(broker.handle as (socket: Socket) => void);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -101,8 +120,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       return () => new Promise<void>((resolveUnsubscribe) => broker.unsubscribe(filter, deliver, resolveUnsubscribe));
     },
     disconnectDevice: (deviceId) => {
-      const clients = (broker as unknown as { clients: Record<string, Client | undefined> }).clients;
-      clients[deviceId]?.close();
+      publishPacket(broker, DISCONNECT_TOPIC, deviceId, { qos: 0 }).catch((error: unknown) => {
+        logger.error({ deviceId, err: (error as Error).message }, 'revoke notice not published');
+      });
     },
     close: async () => {
       // Stop accepting first, then let aedes close its clients. A socket still open after that

@@ -57,6 +57,15 @@ describe.skipIf(skipReason !== null)(`two nodes on Redis and PostgreSQL${skipRea
     await device.endAsync();
   });
 
+  it('disconnects a revoked device on any node', async () => {
+    const [first, second] = nodes as [CloudHandle, CloudHandle];
+    const device = await mqtt.connectAsync(first.mqttUrl!, { clientId: acme.deviceId, username: acme.deviceId, password: acme.deviceSecret, reconnectPeriod: 0 });
+    const closed = new Promise<void>((resolveClose) => device.once('close', () => resolveClose()));
+    second.bus.disconnectDevice(acme.deviceId);
+    await closed;
+    expect(device.connected).toBe(false);
+  });
+
   it('stores a reading once for both nodes', async () => {
     const [first, second] = nodes as [CloudHandle, CloudHandle];
     const device = await mqtt.connectAsync(second.mqttUrl!, { clientId: acme.deviceId, username: acme.deviceId, password: acme.deviceSecret, reconnectPeriod: 0 });
