@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodePayload, encodePayload, topics, type ImageMessage } from '@metervision/protocol';
 import type { MessageBus } from '../../broker/bus.ts';
 
-/** The camera did not deliver an image: no broker, a timeout, a failure it reported or an invalid message. */
+/** Failure to get an image from the camera: no broker, a timeout, a failure it reported or an invalid message. */
 export class CaptureError extends Error {
   override name = 'CaptureError';
   constructor(
@@ -24,8 +24,8 @@ export interface CapturedImage {
 
 /**
  * Asks camera `deviceId` for a fresh image with a `send_image` command (QoS 1) and waits for the
- * matching message on its `images` topic. Subscribes before publishing, so a fast answer is not
- * missed; a `failed` result on `commands/result` ends the wait early with the camera's message.
+ * matching message on its `images` topic. Subscribes before publishing, so an image that arrives
+ * quickly is not missed. A `failed` result on `commands/result` ends the wait early with the camera's message.
  */
 export async function requestImage(bus: MessageBus | null, deviceId: string, timeoutMs: number): Promise<CapturedImage> {
   if (!bus) throw new CaptureError('the cloud runs without an MQTT broker, so it cannot ask the camera for an image', 'no_broker', deviceId);
@@ -38,7 +38,7 @@ export async function requestImage(bus: MessageBus | null, deviceId: string, tim
     resolve = onResolve;
     reject = onReject;
   });
-  // An answer may settle while the command is still being published; it is awaited below.
+  // The image may arrive while the command is still being published, and it is awaited below.
   answer.catch(() => undefined);
   const unsubscribes: (() => Promise<void>)[] = [];
   const timer = setTimeout(
