@@ -91,7 +91,7 @@ export function createIngestion(deps: { repos: Repositories; evidence: EvidenceS
       return;
     }
 
-    const meter = await deps.repos.meters.findById(device.meterId);
+    const meter = reading.meterSerial ? await deps.repos.meters.findById(device.meterId) : null;
     if (reading.meterSerial && meter && reading.meterSerial !== meter.serialNumber) {
       logger.warn({ deviceId: device.id, readingId: reading.readingId, reported: reading.meterSerial, registered: meter.serialNumber }, 'reading names another meter; stored under the registered one');
     }
