@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
 
   const command = positionals.join(' ') || 'serve';
   const env = loadEnvOptions(process.env);
-  // One-shot commands print their result; their logs stay quiet unless LOG_LEVEL says otherwise.
+  // One-shot commands print their result, so they log only warnings unless LOG_LEVEL is set.
   const logger = pino({ name: 'metervision-cloud', level: env.logLevel ?? (command === 'serve' ? 'info' : 'warn') });
   const options = resolveOptions({ host: '0.0.0.0', ...env }, logger);
 

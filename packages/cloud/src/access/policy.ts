@@ -9,7 +9,7 @@ import type { MembershipRole, PlatformRole } from './roles.ts';
  * - `platform`: only the platform roles listed in `platform` (plus super admin).
  * - `organization`: the organization id is in the path (`param`), body or query `field`.
  * - `resource`: a resource named in `field` (path, body or query) belongs to an organization;
- *   `resource` names the resolver that finds it. A missing resource answers 404.
+ *   `resource` names the resolver that finds it. A missing resource gets 404.
  */
 export type OrganizationSource =
   | { kind: 'public' }

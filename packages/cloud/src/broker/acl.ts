@@ -10,17 +10,17 @@ export function isHomeAssistantTopic(deviceId: string, topic: string): boolean {
   return levels.length >= 4 && levels[0] === 'homeassistant' && levels[1] !== '' && levels[2] === `metervision_${deviceId}` && levels.slice(3).every((level) => level !== '');
 }
 
-/** Whether device `deviceId` may publish to `topic`: its own uplink topics and its Home Assistant topics. */
+/** Returns whether device `deviceId` may publish to `topic`: its own uplink topics and its Home Assistant topics. */
 export function mayPublish(deviceId: string, topic: string): boolean {
   return isDevicePublishAllowed(deviceId, topic) || isHomeAssistantTopic(deviceId, topic);
 }
 
-/** Whether device `deviceId` may subscribe to `filter`: its own downlink topics only. */
+/** Returns whether device `deviceId` may subscribe to `filter`: its own downlink topics only. */
 export function maySubscribe(deviceId: string, filter: string): boolean {
   return isDeviceSubscribeAllowed(deviceId, filter);
 }
 
-/** The MeterVision kind of a device topic, or null for other topics (Home Assistant). */
+/** Parses a MeterVision device topic; returns null for other topics (Home Assistant). */
 export function deviceTopicOf(topic: string) {
   return parseTopic(topic);
 }

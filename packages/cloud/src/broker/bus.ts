@@ -34,7 +34,7 @@ export interface MessageBus {
    * device on any node; returns a function that removes the subscription.
    */
   subscribe(filter: string, listener: (topic: string, payload: Buffer) => void): Promise<() => Promise<void>>;
-  /** Closes the connection of a device on whichever node holds it, after its credentials were revoked. */
+  /** Closes the MQTT connection of a device on any node, after its credentials were revoked. */
   disconnectDevice(deviceId: string): void;
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@ function* errorChain(error: unknown): Generator<Record<string, unknown>> {
   }
 }
 
-/** Whether `error` is a unique-constraint or primary-key violation on either dialect. */
+/** Returns whether `error` is a unique-constraint or primary-key violation on either dialect. */
 export function isUniqueViolation(error: unknown): boolean {
   for (const link of errorChain(error)) {
     if (link.code === '23505') return true;
@@ -16,7 +16,7 @@ export function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
-/** Whether `error` is a foreign-key violation on either dialect. */
+/** Returns whether `error` is a foreign-key violation on either dialect. */
 export function isForeignKeyViolation(error: unknown): boolean {
   for (const link of errorChain(error)) {
     if (link.code === '23503' || link.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return true;
