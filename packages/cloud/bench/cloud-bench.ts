@@ -1,7 +1,8 @@
 // Load benchmark of the cloud HTTP API with autocannon on loopback: `GET /meters_list/` with a
 // valid token, and `POST /token`. The cloud runs in a child process (as `pnpm cloud` does) so the
 // load generator does not share its event loop. Usage: `pnpm --filter @metervision/cloud bench`;
-// BENCH_SECONDS (default 10) sets each run's duration and BENCH_DATABASE_URL a PostgreSQL database.
+// BENCH_SECONDS (default 10) sets each run's duration; BENCH_DIALECT=pg runs on a PostgreSQL 15
+// server started on loopback for the run, BENCH_DATABASE_URL on an existing database.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import autocannon from 'autocannon';
 import pino from 'pino';
 import { openDatabase } from '../src/db/database.ts';
 import { createRepositories } from '../src/repositories.ts';
+import { createTestDatabase, startTestPostgres } from '../src/testing/postgres.ts';
 import { freePort, waitFor } from '../src/testing/services.ts';
 import { seed } from '../src/testing/seed.ts';
 import { signAccessToken } from '../src/auth/tokens.ts';
@@ -67,7 +69,9 @@ function run(name: string, options: autocannon.Options): Promise<Result> {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'metervision-bench-'));
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? join(dataDir, 'bench.db');
+  const postgres = process.env.BENCH_DIALECT === 'pg' ? await startTestPostgres() : null;
+  if (postgres && 'skipped' in postgres) throw new Error(`BENCH_DIALECT=pg: ${postgres.skipped}`);
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? (postgres ? await createTestDatabase(postgres.url) : join(dataDir, 'bench.db'));
   const { data, viewer, viewerId } = await prepare(databaseUrl);
   const port = await freePort();
 
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolveExit) => child.once('exit', resolveExit));
+    if (postgres && !('skipped' in postgres)) await postgres.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
