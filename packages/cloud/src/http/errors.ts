@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
@@ -65,7 +66,10 @@ export function handleError(logger: Logger) {
       return c.json({ detail: message }, error.status);
     }
 
-    logger.error({ err: describeDatabaseError(error), method: c.req.method, path: c.req.path }, 'request failed');
+    // drizzle's query errors carry the query parameters (password and credential hashes), so only
+    // the driver's message and code are logged for them; other errors keep their stack.
+    const logged = error instanceof DrizzleQueryError ? describeDatabaseError(error) : error;
+    logger.error({ err: logged, method: c.req.method, path: c.req.path }, 'request failed');
     return c.json({ detail: 'Internal Server Error' }, 500);
   };
 }
