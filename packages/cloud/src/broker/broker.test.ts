@@ -83,6 +83,18 @@ describeEachDialect('embedded broker', (target) => {
     expect(device.connected).toBe(true);
   });
 
+  it('drops readings of a device without meter', async () => {
+    const { registerDevice } = await import('../devices/credentials.ts');
+    const spare = await registerDevice(cloud.database, { deviceId: 'mq-spare-cam', organizationId: acme.id, meterId: null });
+    const device = await connect({ clientId: spare.deviceId, username: spare.deviceId, password: spare.secret });
+    const before = cloud.ingestion.counters.dropped;
+    const message = readingMessage();
+    await device.publishAsync(topics.readings(spare.deviceId), encodePayload('readings', message), { qos: 1 });
+
+    expect(cloud.ingestion.counters.dropped).toBe(before + 1);
+    expect(await cloud.repos.readings.exists(message.readingId)).toBe(false);
+  });
+
   it('records heartbeats', async () => {
     const device = await connectDevice();
     const heartbeat = { v: 1 as const, sentAt: new Date().toISOString(), firmwareVersion: '1.2.3', uptimeSeconds: 60, signalDbm: -61, freeMemoryBytes: 1_000_000 };
