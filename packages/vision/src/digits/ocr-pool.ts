@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { VisionError } from '../errors.ts';
+import { legacyLangPath } from './trained-data.ts';
 
 /** Page-segmentation modes used for digit wheels. */
 export type OcrMode = 'char' | 'line' | 'block';
@@ -39,12 +38,6 @@ const USER_DEFINED_DPI = '300';
 
 const DIGITS = '0123456789';
 
-const require = createRequire(import.meta.url);
-
-/** Local folder with the legacy-engine traineddata; tesseract.js reads it from disk, never from the network. */
-export function legacyLangPath(): string {
-  return join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0');
-}
 
 /** Default worker count: one per two cores, at most 4, so OCR leaves room for decoding and other work. */
 export function defaultWorkerCount(): number {
@@ -71,7 +64,8 @@ export class OcrPool {
   static async create(options: OcrPoolOptions): Promise<OcrPool> {
     const count = Math.max(1, Math.floor(options.workers));
     const started = performance.now();
-    const workers = await Promise.all(Array.from({ length: count }, () => startWorker()));
+    const langPath = await legacyLangPath();
+    const workers = await Promise.all(Array.from({ length: count }, () => startWorker(langPath)));
     options.logger.info({ workers: count, startupMs: Math.round(performance.now() - started) }, 'OCR workers started');
     return new OcrPool(workers, options.logger);
   }
@@ -119,11 +113,11 @@ export class OcrPool {
   }
 }
 
-async function startWorker(): Promise<Worker> {
+async function startWorker(langPath: string): Promise<Worker> {
   const worker = await createWorker(
     'eng',
     OEM.TESSERACT_ONLY,
-    { langPath: legacyLangPath(), cacheMethod: 'none', gzip: true },
+    { langPath, cacheMethod: 'none', gzip: false },
     // Dictionaries only slow the start-up and pull digit strings towards words.
     { load_system_dawg: '0', load_freq_dawg: '0', load_punc_dawg: '0', load_unambig_dawg: '0', load_bigram_dawg: '0' } as never,
   );

@@ -1,0 +1,155 @@
+// Vision benchmark: accuracy and speed on the real photos and the synthetic stress set.
+// Run: pnpm bench:vision [--json] [--stress-per-condition 3] [--seed 7] [--soak 2000] [--workers 1]
+// Each set runs in its own child process, so its start-up time and peak RSS are those of a
+// process holding one reader, not of the benchmark as a whole.
+import { fork } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { MeterReader } from '../src/reader.ts';
+import { corpusAvailable, loadAiedgeSets } from './corpus.ts';
+import { evaluateAiedge, evaluateNohn, evaluateStress, summarise, type Outcome, type SetSummary, type StressOutcome } from './evaluate.ts';
+
+interface BenchSet extends SetSummary {
+  startupMs: number;
+  peakRssMb: number;
+}
+
+interface ConditionRow {
+  images: number;
+  read: number;
+  flagged: number;
+  wrongButConfident: number;
+  failed: number;
+}
+
+interface SoakResult {
+  readings: number;
+  rssAfterFirstPassMb: number;
+  rssEndMb: number;
+  rssMaxMb: number;
+}
+
+interface ChildReport {
+  sets: Record<string, BenchSet>;
+  stressConditions?: Record<string, ConditionRow>;
+  soak?: SoakResult;
+}
+
+type Job = 'aiedge' | 'nohn' | 'stress' | 'soak';
+
+// Photos read before timing starts, so JIT compilation and first-call set-up are not counted.
+const WARM_UP_READS = 3;
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean' },
+    'stress-per-condition': { type: 'string', default: '3' },
+    seed: { type: 'string', default: '7' },
+    soak: { type: 'string', default: '0' },
+    workers: { type: 'string', default: '1' },
+    child: { type: 'string' },
+  },
+});
+
+const rssMb = () => Math.round(process.memoryUsage().rss / 1_048_576);
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function runJob(job: Job): Promise<ChildReport> {
+  const started = performance.now();
+  const reader = await MeterReader.create({ workers: Number(values.workers), logger: pino({ level: 'silent' }) });
+  const startupMs = Math.round(performance.now() - started);
+  const finish = (outcomes: Outcome[]): BenchSet => ({ ...summarise(outcomes), startupMs, peakRssMb: peakRssMb() });
+
+  try {
+    if (job === 'stress') {
+      const outcomes = await evaluateStress(reader, Number(values['stress-per-condition']), Number(values.seed));
+      return { sets: { 'firmware-sim stress': finish(outcomes) }, stressConditions: conditionTable(outcomes) };
+    }
+    if (job === 'soak') return { sets: {}, soak: await soak(reader, Number(values.soak)) };
+
+    await warmUp(reader);
+    if (job === 'nohn') return { sets: { 'nohn-sample': finish(await evaluateNohn(reader)) } };
+    const results = await evaluateAiedge(reader);
+    return { sets: Object.fromEntries(Object.entries(results).map(([name, outcomes]) => [name, finish(outcomes)])) };
+  } finally {
+    await reader.close();
+  }
+}
+
+async function warmUp(reader: MeterReader): Promise<void> {
+  const [set] = await loadAiedgeSets();
+  for (const photo of set!.photos.slice(0, WARM_UP_READS)) await reader.read(await readFile(photo.path), set!.layout);
+}
+
+function conditionTable(outcomes: StressOutcome[]): Record<string, ConditionRow> {
+  const table: Record<string, ConditionRow> = {};
+  for (const outcome of outcomes) {
+    const row = (table[outcome.condition] ??= { images: 0, read: 0, flagged: 0, wrongButConfident: 0, failed: 0 });
+    row.images += 1;
+    if (outcome.error !== undefined) row.failed += 1;
+    else if (outcome.wrongButConfident) row.wrongButConfident += 1;
+    else if (outcome.accepted) row.read += 1;
+    else row.flagged += 1;
+  }
+  return table;
+}
+
+// Reads the demo-2024 photos over and over; RSS after the first pass against the end shows growth.
+async function soak(reader: MeterReader, readings: number): Promise<SoakResult> {
+  const [set] = await loadAiedgeSets();
+  const images = await Promise.all(set!.photos.map((photo) => readFile(photo.path)));
+  let rssAfterFirstPassMb = 0;
+  let rssMaxMb = 0;
+  for (let index = 0; index < readings; index += 1) {
+    await reader.read(images[index % images.length]!, set!.layout);
+    if (index === images.length - 1) rssAfterFirstPassMb = rssMb();
+    rssMaxMb = Math.max(rssMaxMb, rssMb());
+  }
+  return { readings, rssAfterFirstPassMb, rssEndMb: rssMb(), rssMaxMb };
+}
+
+function runChild(job: Job): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), '--child', job], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let report: ChildReport | null = null;
+    child.on('message', (message) => {
+      report = message as ChildReport;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (report ? resolve(report) : reject(new Error(`benchmark child ${job} exited with code ${code} without a report`))));
+  });
+}
+
+async function main(): Promise<void> {
+  if (values.child) {
+    process.send!(await runJob(values.child as Job));
+    return;
+  }
+
+  const jobs: Job[] = corpusAvailable() ? ['aiedge', 'nohn', 'stress'] : ['stress'];
+  if (!corpusAvailable()) console.error('the real photos (../shared/corpus next to the repository) are missing: only the stress set is measured');
+  if (Number(values.soak) > 0 && corpusAvailable()) jobs.push('soak');
+
+  const reports: ChildReport[] = [];
+  for (const job of jobs) reports.push(await runChild(job));
+  const sets = Object.assign({}, ...reports.map((report) => report.sets)) as Record<string, BenchSet>;
+  const stressConditions = reports.find((report) => report.stressConditions)?.stressConditions ?? {};
+  const soakResult = reports.find((report) => report.soak)?.soak;
+
+  if (values.json) {
+    console.log(JSON.stringify({ sets, stressConditions, ...(soakResult ? { soak: soakResult } : {}) }));
+    return;
+  }
+  console.log(`vision benchmark: Node ${process.version}, ${values.workers} tesseract worker(s), load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+  console.table(sets);
+  console.log(`stress set: ${values['stress-per-condition']} images per condition, seed ${values.seed}`);
+  console.table(stressConditions);
+  if (soakResult) {
+    console.log(`soak: ${soakResult.readings} readings, RSS ${soakResult.rssAfterFirstPassMb} MB after the first pass, ${soakResult.rssEndMb} MB at the end, ${soakResult.rssMaxMb} MB at most`);
+  }
+}
+
+await main();

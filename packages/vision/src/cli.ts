@@ -1,0 +1,143 @@
+// Command line for trying layouts on photos: `pnpm vision read-folder <dir> --layout <file>`.
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { annotateImage } from './annotate.ts';
+import { VisionError, LayoutError } from './errors.ts';
+import { loadLayoutFile } from './layout.ts';
+import { assessImageQuality, measureImageQuality } from './quality.ts';
+import { MeterReader } from './reader.ts';
+
+const HELP = `Usage: pnpm vision <command> [options]
+
+Commands:
+  read-folder <dir> --layout <file>   Read every JPEG/PNG/WebP in <dir>, one line per photo:
+                                      file, value as shown, confidence, and the error or the
+                                      reason for low confidence.
+  read <image> --layout <file>        Read one photo and print the full result as JSON.
+  quality <image>                     Print brightness, contrast, sharpness and glare with the
+                                      advice for every failed threshold.
+
+Options:
+  --layout <file>     Layout JSON (format: packages/vision/docs/layout.md); mark image paths
+                      are relative to the layout file.
+  --workers <n>       Tesseract workers to start (default: one per two cores, 1 to 4).
+  --annotate <dir>    Also write each photo with ROIs and values drawn on it to <dir>.
+  --json              read-folder: print one JSON object per line instead of text.
+  -h, --help          Show this help.
+
+Exit status: 0 when every photo was read (low confidence included), 1 when a photo could not be
+read at all, 2 for wrong usage or an invalid layout.`;
+
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
+
+interface Options {
+  layout?: string;
+  workers?: string;
+  annotate?: string;
+  json?: boolean;
+  help?: boolean;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      layout: { type: 'string' },
+      workers: { type: 'string' },
+      annotate: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const options = values as Options;
+  const [command, target] = positionals;
+  if (options.help || !command) {
+    console.log(HELP);
+    return options.help ? 0 : 2;
+  }
+
+  if (command === 'quality' && target) return printQuality(target);
+  if ((command === 'read-folder' || command === 'read') && target && options.layout) return readCommand(command, target, options);
+  console.error(`invalid usage: ${[command, target].filter(Boolean).join(' ')}${options.layout ? '' : ' (missing --layout <file>)'}\n\n${HELP}`);
+  return 2;
+}
+
+async function readCommand(command: 'read' | 'read-folder', target: string, options: Options): Promise<number> {
+  const workers = options.workers === undefined ? undefined : Number(options.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 16)) {
+    console.error(`invalid --workers ${options.workers}: expected a whole number from 1 to 16`);
+    return 2;
+  }
+  const layout = await loadLayoutFile(options.layout!);
+  const files = command === 'read' ? [target] : await imagesIn(target);
+  if (files.length === 0) {
+    console.error(`no .jpg, .png or .webp files in ${target}`);
+    return 2;
+  }
+  if (options.annotate) await mkdir(options.annotate, { recursive: true });
+
+  const reader = await MeterReader.create({ workers, logger: pino({ level: 'warn' }) });
+  let failures = 0;
+  try {
+    for (const file of files) {
+      const ok = await readOne(reader, file, layout, command === 'read' || options.json === true, options.annotate);
+      if (!ok) failures += 1;
+    }
+  } finally {
+    await reader.close();
+  }
+  return failures > 0 ? 1 : 0;
+}
+
+async function readOne(reader: MeterReader, file: string, layout: Awaited<ReturnType<typeof loadLayoutFile>>, json: boolean, annotateDir: string | undefined): Promise<boolean> {
+  const image = await readFile(file);
+  try {
+    const result = await reader.read(image, layout);
+    if (json) {
+      console.log(JSON.stringify({ file: basename(file), ...result }));
+    } else {
+      const status = result.lowConfidenceReason ? `LOW: ${result.lowConfidenceReason}` : 'ok';
+      console.log(`${basename(file)}\t${result.text ?? '-'}\t${result.confidence.toFixed(3)}\t${result.durationMs} ms\t${status}`);
+    }
+    if (annotateDir) await writeFile(join(annotateDir, `${basename(file, extname(file))}.annotated.jpg`), await annotateImage(image, layout, result));
+    return true;
+  } catch (error) {
+    if (!(error instanceof VisionError)) throw error;
+    if (json) console.log(JSON.stringify({ file: basename(file), error: { code: error.code, message: error.message, details: error.details } }));
+    else console.log(`${basename(file)}\t-\t-\t-\tERROR ${error.code}: ${error.message}`);
+    return false;
+  }
+}
+
+async function printQuality(file: string): Promise<number> {
+  const quality = await measureImageQuality(await readFile(file));
+  console.log(JSON.stringify(quality));
+  for (const issue of assessImageQuality(quality)) console.log(`${issue.code} (${issue.metric} ${issue.value}, ${issue.kind} ${issue.limit}): ${issue.advice}`);
+  return 0;
+}
+
+async function imagesIn(folder: string): Promise<string[]> {
+  const names = await readdir(folder);
+  return names
+    .filter((name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase()))
+    .sort()
+    .map((name) => join(folder, name));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof LayoutError || error instanceof VisionError) {
+      console.error(error.message);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
