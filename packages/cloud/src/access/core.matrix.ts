@@ -14,6 +14,13 @@ export const MATRIX_CALLS: MatrixCalls = {
   health: () => ({ method: 'GET', path: '/healthz', ok: 200 }),
   'auth.token': ({ data }) => ({ method: 'POST', path: '/token', body: new URLSearchParams({ username: data.platform.user, password: data.password }), ok: 200 }),
   'users.me': () => ({ method: 'GET', path: '/users/me', ok: 200 }),
+  // A wrong current password keeps every caller's password intact: 422 is the permitted outcome.
+  'users.me.password': () => ({ method: 'POST', path: '/users/me/password', json: { current_password: 'not the password', new_password: 'a new long password' }, ok: 422 }),
+  'users.list': () => ({ method: 'GET', path: '/api/users/', ok: 200 }),
+  'users.update': async ({ api, n }) => {
+    const user = await api.repos.users.create({ username: `matrix-managed-${n}`, passwordHash: 'unused' });
+    return { method: 'PATCH', path: `/api/users/${user.id}`, json: { platform_role: 'platform_manager' }, ok: 200 };
+  },
   'organizations.create': ({ n }) => ({ method: 'POST', path: '/api/organizations/', json: { name: `matrix org ${n}` }, ok: 201 }),
   'organizations.list': () => ({ method: 'GET', path: '/api/organizations/', ok: 200 }),
   'organizations.mine': () => ({ method: 'GET', path: '/api/organizations/my-organizations', ok: 200 }),

@@ -34,6 +34,9 @@ export const POLICIES: PolicyRow[] = [
   { id: 'health', method: 'get', path: '/healthz', summary: 'Liveness and database check', source: { kind: 'public' } },
   { id: 'auth.token', method: 'post', path: '/token', summary: 'Log in (OAuth2 password form)', source: { kind: 'public' } },
   { id: 'users.me', method: 'get', path: '/users/me', summary: 'Current user with memberships', source: { kind: 'user' } },
+  { id: 'users.me.password', method: 'post', path: '/users/me/password', summary: 'Change own password', source: { kind: 'user' } },
+  { id: 'users.list', method: 'get', path: '/api/users/', summary: 'List all users', source: { kind: 'platform' }, platform: ['platform_manager'] },
+  { id: 'users.update', method: 'patch', path: '/api/users/{user_id}', summary: 'Change platform role, activity or password of a user', source: { kind: 'platform' } },
 
   { id: 'organizations.create', method: 'post', path: '/api/organizations/', summary: 'Create an organization', source: { kind: 'platform' } },
   {

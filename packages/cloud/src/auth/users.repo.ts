@@ -47,6 +47,13 @@ export class UsersRepo {
     await this.database.db.update(users).set({ passwordHash }).where(eq(users.id, id));
   }
 
+  /** Changes the given fields; undefined fields keep their value. */
+  async update(id: number, changes: Partial<Pick<UserRow, 'platformRole' | 'isActive' | 'fullName' | 'email' | 'passwordHash'>>): Promise<UserRow> {
+    const { users } = this.database.tables;
+    const [row] = await this.database.db.update(users).set(changes).where(eq(users.id, id)).returning();
+    return row!;
+  }
+
   async setPlatformRole(id: number, platformRole: PlatformRole): Promise<void> {
     const { users } = this.database.tables;
     await this.database.db.update(users).set({ platformRole }).where(eq(users.id, id));

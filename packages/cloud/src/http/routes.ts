@@ -1,6 +1,7 @@
 import { assetRoutes } from '../assets/routes.ts';
 import { meterRoutes } from '../assets/meters.routes.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { userRoutes } from '../auth/users.routes.ts';
 import { deviceRoutes } from '../devices/routes.ts';
 import { installationRoutes } from '../installations/routes.ts';
 import { organizationRoutes } from '../organizations/routes.ts';
@@ -16,6 +17,7 @@ import { dashboardRoutes } from '../web/routes.ts';
 export const ROUTE_MODULES: RouteModule[] = [
   healthRoutes,
   authRoutes,
+  userRoutes,
   organizationRoutes,
   assetRoutes,
   meterRoutes,
