@@ -74,6 +74,20 @@ describeEachDialect('asset routes', (target) => {
     expect(list.map((reading) => reading.id)).toEqual(['newer-reading', 'older-reading']);
   });
 
+  it('filters readings by status and time', async () => {
+    const base = `/meters/${acme.meterSerial}/readings`;
+    const since = encodeURIComponent('2026-01-01T00:02:00Z');
+    const newer = (await (await api.request(`${base}?since=${since}`, { token: manager })).json()) as { id: string }[];
+    expect(newer.map((reading) => reading.id)).toEqual(['newer-reading']);
+
+    const older = (await (await api.request(`${base}?until=${since}&status=accepted`, { token: manager })).json()) as { id: string }[];
+    expect(older.map((reading) => reading.id)).toEqual(['older-reading']);
+
+    const flagged = await api.request(`${base}?status=flagged`, { token: manager });
+    expect(await flagged.json()).toEqual([]);
+    expect((await api.request(`${base}?since=yesterday`, { token: manager })).status).toBe(422);
+  });
+
   it('paginates lists stably', async () => {
     for (let index = 0; index < 5; index++) await post('/projects/', { organization_id: acme.id, name: `Paged ${index}` });
     const first = await api.request('/projects/?limit=2&offset=0', { token: manager });

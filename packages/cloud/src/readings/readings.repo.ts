@@ -1,9 +1,16 @@
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import type { Page, PageResult } from '../http/pagination.ts';
 
 export type ReadingRow = Database['tables']['readings']['$inferSelect'];
 export type NewReading = Database['tables']['readings']['$inferInsert'];
+
+/** Optional narrowing of a reading list: one status, captures in [since, until). */
+export interface ReadingFilter {
+  status?: ReadingRow['status'];
+  since?: Date;
+  until?: Date;
+}
 
 /** Stored readings, each id once. */
 export class ReadingsRepo {
@@ -31,23 +38,35 @@ export class ReadingsRepo {
     return row ?? null;
   }
 
-  /** Readings of one meter, newest capture first; ties by id so pages are stable. */
-  async listForMeter(meterId: number, page: Page): Promise<PageResult<ReadingRow>> {
+  /** Lists readings of one meter, newest capture first, ties by id so pages are stable. */
+  async listForMeter(meterId: number, page: Page, filter: ReadingFilter = {}): Promise<PageResult<ReadingRow>> {
     const { readings } = this.database.tables;
+    const conditions: SQL[] = [eq(readings.meterId, meterId)];
+    if (filter.status) conditions.push(eq(readings.status, filter.status));
+    if (filter.since) conditions.push(gte(readings.capturedAt, filter.since));
+    if (filter.until) conditions.push(lt(readings.capturedAt, filter.until));
+    const where = and(...conditions);
+
     const items = await this.database.db
       .select()
       .from(readings)
-      .where(eq(readings.meterId, meterId))
+      .where(where)
       .orderBy(desc(readings.capturedAt), desc(readings.id))
       .limit(page.limit)
       .offset(page.offset);
-    const [total] = await this.database.db.select({ value: count() }).from(readings).where(eq(readings.meterId, meterId));
+    const [total] = await this.database.db.select({ value: count() }).from(readings).where(where);
     return { items, total: total?.value ?? 0 };
   }
 
   async latestForMeter(meterId: number): Promise<ReadingRow | null> {
-    const page = await this.listForMeter(meterId, { limit: 1, offset: 0 });
-    return page.items[0] ?? null;
+    const { readings } = this.database.tables;
+    const [row] = await this.database.db
+      .select()
+      .from(readings)
+      .where(eq(readings.meterId, meterId))
+      .orderBy(desc(readings.capturedAt), desc(readings.id))
+      .limit(1);
+    return row ?? null;
   }
 
   /** Returns the latest accepted reading, which plausibility checks compare against. */

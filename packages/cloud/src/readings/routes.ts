@@ -37,7 +37,15 @@ const routes = {
     path: '/meters/{serial_number}/readings',
     tags,
     summary: 'List the readings of a meter, newest capture first',
-    request: { params: serialParam, query: z.object(paginationQuery) },
+    request: {
+      params: serialParam,
+      query: z.object({
+        ...paginationQuery,
+        status: z.enum(['accepted', 'flagged', 'rejected', 'failed']).optional(),
+        since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only captures at or after this time.' }),
+        until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only captures before this time.' }),
+      }),
+    },
     responses: { 200: jsonResponse(z.array(readingSchema), 'Readings'), ...errorResponses },
   }),
   image: createRoute({
@@ -76,7 +84,9 @@ function register(router: ApiRouter): void {
 
   router.add(routes.list, async (c) => {
     const meter = await meterOf(c.req.valid('param').serial_number);
-    const page = await readings.listForMeter(meter.id, c.req.valid('query'));
+    const query = c.req.valid('query');
+    const filter = { status: query.status, since: query.since ? new Date(query.since) : undefined, until: query.until ? new Date(query.until) : undefined };
+    const page = await readings.listForMeter(meter.id, query, filter);
     setTotalCount(c, page.total);
     return c.json(page.items.map((row) => toReadingJson(row, meter.serialNumber)), 200);
   });
