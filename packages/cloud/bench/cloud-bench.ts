@@ -68,6 +68,7 @@ function run(name: string, options: autocannon.Options): Promise<Result> {
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg();
   const dataDir = mkdtempSync(join(tmpdir(), 'metervision-bench-'));
   const postgres = process.env.BENCH_DIALECT === 'pg' ? await startTestPostgres() : null;
   if (postgres && 'skipped' in postgres) throw new Error(`BENCH_DIALECT=pg: ${postgres.skipped}`);
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
       }),
     ];
 
-    console.log(`\nMachine: ${cpus().length} cores, Node ${process.version}, load average before: ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+    console.log(`\nMachine: ${cpus().length} cores, Node ${process.version}, load average before: ${loadBefore.map((value) => value.toFixed(2)).join(' ')}`);
     console.log(`Database: ${databaseUrl.startsWith('postgres') ? 'PostgreSQL' : 'SQLite'}; ${SECONDS} s per run\n`);
     console.log('| Endpoint | Connections | Requests | Requests/s | p50 ms | p99 ms | non-2xx | errors |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
