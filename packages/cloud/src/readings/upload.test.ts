@@ -75,6 +75,20 @@ describeEachDialect('reading upload', (target) => {
     expect(response.status).toBe(413);
   });
 
+  it('rejects a body over the limit', async () => {
+    const small = await createTestApp({ databaseUrl: await target.createUrl(), dataDir: target.dataDir, overrides: { maxUploadBytes: 4096 } });
+    try {
+      const seeded = (await seed(small.database, small.repos, 'small')).organizations[0];
+      const installer = await small.login(seeded.members.installer, data.password);
+      const form = new FormData();
+      form.set('file', new File([new Uint8Array(200_000)], 'big.jpg'));
+      const response = await small.request(`/meters/${seeded.meterSerial}/reading`, { method: 'POST', body: form, token: installer });
+      expect(response.status).toBe(413);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('keeps serving after bad uploads', async () => {
     expect((await api.request('/healthz')).status).toBe(200);
   });
