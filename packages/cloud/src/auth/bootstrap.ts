@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { UsersRepo } from './users.repo.ts';
 import { hashPassword } from './passwords.ts';
+import { HttpError } from '../http/errors.ts';
 import { MIN_PASSWORD_LENGTH } from '../organizations/schemas.ts';
 
 /**
@@ -27,7 +28,13 @@ export async function ensureSuperAdmin(
   }
 
   const passwordHash = await hashPassword(admin.password, options.hashCost);
-  await users.create({ username: admin.username, passwordHash, platformRole: 'super_admin' });
+  try {
+    await users.create({ username: admin.username, passwordHash, platformRole: 'super_admin' });
+  } catch (error) {
+    // Several nodes starting at once race for the same username; the one that lost keeps going.
+    if (error instanceof HttpError && error.status === 409) return false;
+    throw error;
+  }
   options.logger.info({ username: admin.username }, 'super admin created');
   return true;
 }
