@@ -31,12 +31,13 @@ const BACKGROUND_RADIUS_SHARE = 0.12;
  * is chosen for this window alone.
  */
 export function binarizeWheel(grey: RasterImage, style: DigitStyle): InkImage {
+  const { width, height } = grey;
   const resolved = style !== 'auto' ? style : detectStyle(grey.data);
-  const oriented = resolved === 'light-on-dark' ? Uint8Array.from(grey.data, (value) => 255 - value) : grey.data;
-  const radius = Math.max(2, Math.round(BACKGROUND_RADIUS_SHARE * grey.height));
-  const flat = flattenBackground(oriented, grey.width, grey.height, radius);
+  const oriented = resolved === 'light-on-dark' ? invert(grey.data) : grey.data;
+  const radius = Math.max(2, Math.round(BACKGROUND_RADIUS_SHARE * height));
+  const flat = flattenBackground(oriented, width, height, radius);
   // A 3x3 mean takes the edge off sensor noise, whose specks would otherwise bridge glyphs and frame.
-  const smooth = Uint8Array.from(boxBlur(flat, grey.width, grey.height, 1), (value) => Math.round(value));
+  const smooth = toBytes(boxBlur(flat, width, height, 1));
   const stretched = stretch(smooth);
 
   const threshold = otsuThreshold(histogramOf(stretched));
@@ -45,85 +46,109 @@ export function binarizeWheel(grey: RasterImage, style: DigitStyle): InkImage {
   let inkSum = 0;
   let backgroundSum = 0;
   for (let i = 0; i < stretched.length; i += 1) {
-    if (stretched[i]! <= threshold) {
+    const value = stretched[i]!;
+    if (value <= threshold) {
       ink[i] = 1;
       inkCount += 1;
-      inkSum += stretched[i]!;
+      inkSum += value;
     } else {
-      backgroundSum += stretched[i]!;
+      backgroundSum += value;
     }
   }
   const backgroundCount = stretched.length - inkCount;
   const separation = inkCount > 0 && backgroundCount > 0 ? backgroundSum / backgroundCount - inkSum / inkCount : 0;
-  return { ink, width: grey.width, height: grey.height, style: resolved, separation };
+  return { ink, width, height, style: resolved, separation };
 }
 
 function detectStyle(data: Uint8Array): Exclude<DigitStyle, 'auto'> {
   const stretched = stretch(data);
   const threshold = otsuThreshold(histogramOf(stretched));
   let light = 0;
-  for (const value of stretched) if (value > threshold) light += 1;
+  for (let i = 0; i < stretched.length; i += 1) if (stretched[i]! > threshold) light += 1;
   return light < stretched.length - light ? 'light-on-dark' : 'dark-on-light';
+}
+
+function invert(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i += 1) out[i] = 255 - data[i]!;
+  return out;
 }
 
 function stretch(data: Uint8Array): Uint8Array {
   const histogram = histogramOf(data);
   const low = percentile(histogram, LOW_SHARE);
   const high = Math.max(low + 1, percentile(histogram, HIGH_SHARE));
-  return Uint8Array.from(data, (value) => Math.max(0, Math.min(255, Math.round(((value - low) * 255) / (high - low)))));
+  const table = new Uint8Array(256);
+  for (let level = 0; level < 256; level += 1) table[level] = Math.max(0, Math.min(255, Math.round(((level - low) * 255) / (high - low))));
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i += 1) out[i] = table[data[i]!]!;
+  return out;
+}
+
+function toBytes(data: Float32Array): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i += 1) out[i] = Math.round(data[i]!);
+  return out;
 }
 
 // Divides by the local background (max filter, then box blur) so dark ink on an unevenly lit
 // background becomes dark ink on even white.
 function flattenBackground(data: Uint8Array, width: number, height: number, radius: number): Uint8Array {
   const background = boxBlur(maxFilter(data, width, height, radius), width, height, radius);
-  return Uint8Array.from(data, (value, index) => Math.min(255, Math.round((255 * value) / Math.max(1, background[index]!))));
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i += 1) out[i] = Math.min(255, Math.round((255 * data[i]!) / Math.max(1, background[i]!)));
+  return out;
 }
 
 function maxFilter(data: Uint8Array, width: number, height: number, radius: number): Uint8Array {
   const rows = new Uint8Array(data.length);
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) {
-      let max = 0;
-      for (let dx = Math.max(0, x - radius); dx <= Math.min(width - 1, x + radius); dx += 1) max = Math.max(max, data[y * width + dx]!);
-      rows[y * width + x] = max;
-    }
-  }
+  for (let y = 0; y < height; y += 1) slidingMax(data, y * width, 1, width, radius, rows);
   const out = new Uint8Array(data.length);
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) {
-      let max = 0;
-      for (let dy = Math.max(0, y - radius); dy <= Math.min(height - 1, y + radius); dy += 1) max = Math.max(max, rows[dy * width + x]!);
-      out[y * width + x] = max;
-    }
-  }
+  for (let x = 0; x < width; x += 1) slidingMax(rows, x, width, height, radius, out);
   return out;
 }
 
-function boxBlur(data: Uint8Array, width: number, height: number, radius: number): Float32Array {
+// Maximum over a window of `radius` either side along one line of `length` samples `stride` apart.
+function slidingMax(source: Uint8Array, start: number, stride: number, length: number, radius: number, target: Uint8Array): void {
+  for (let i = 0; i < length; i += 1) {
+    let max = 0;
+    const from = i - radius < 0 ? 0 : i - radius;
+    const to = i + radius >= length ? length - 1 : i + radius;
+    for (let j = from; j <= to; j += 1) {
+      const value = source[start + j * stride]!;
+      if (value > max) max = value;
+    }
+    target[start + i * stride] = max;
+  }
+}
+
+function boxBlur(data: Uint8Array | Float32Array, width: number, height: number, radius: number): Float32Array {
   const rows = new Float32Array(data.length);
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) {
-      let sum = 0;
-      let count = 0;
-      for (let dx = Math.max(0, x - radius); dx <= Math.min(width - 1, x + radius); dx += 1) {
-        sum += data[y * width + dx]!;
-        count += 1;
-      }
-      rows[y * width + x] = sum / count;
-    }
-  }
+  for (let y = 0; y < height; y += 1) slidingMean(data, y * width, 1, width, radius, rows);
   const out = new Float32Array(data.length);
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) {
-      let sum = 0;
-      let count = 0;
-      for (let dy = Math.max(0, y - radius); dy <= Math.min(height - 1, y + radius); dy += 1) {
-        sum += rows[dy * width + x]!;
-        count += 1;
-      }
-      out[y * width + x] = sum / count;
-    }
-  }
+  for (let x = 0; x < width; x += 1) slidingMean(rows, x, width, height, radius, out);
   return out;
+}
+
+// Mean over a window of `radius` either side (clipped at the ends) with a running sum.
+function slidingMean(source: Uint8Array | Float32Array, start: number, stride: number, length: number, radius: number, target: Float32Array): void {
+  let sum = 0;
+  let count = 0;
+  for (let j = 0; j < Math.min(radius, length); j += 1) {
+    sum += source[start + j * stride]!;
+    count += 1;
+  }
+  for (let i = 0; i < length; i += 1) {
+    const entering = i + radius;
+    const leaving = i - radius - 1;
+    if (entering < length) {
+      sum += source[start + entering * stride]!;
+      count += 1;
+    }
+    if (leaving >= 0) {
+      sum -= source[start + leaving * stride]!;
+      count -= 1;
+    }
+    target[start + i * stride] = sum / count;
+  }
 }

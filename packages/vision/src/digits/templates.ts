@@ -58,9 +58,7 @@ export function matchTemplates(glyph: GlyphBitmap, cut: GlyphCut, visible: numbe
 
   const best = new Array<number>(10).fill(-Infinity);
   for (const template of templates()) {
-    const rows = Math.max(1, Math.round(Math.min(1, visible) * template.height));
-    const from = cut === 'top' ? template.height - rows : 0;
-    const part = toGrid(template, cut === 'none' ? 0 : from, cut === 'none' ? template.height : from + rows);
+    const part = templatePart(template, cut, visible);
     if (!part) continue;
 
     const score = correlate(observed.grid, part.grid) - ASPECT_PENALTY * Math.abs(Math.log(observed.aspect / part.aspect));
@@ -70,6 +68,24 @@ export function matchTemplates(glyph: GlyphBitmap, cut: GlyphCut, visible: numbe
   const ranked = best.map((score, digit) => ({ digit, score })).sort((a, b) => b.score - a.score);
   const [first, second] = ranked as [(typeof ranked)[0], (typeof ranked)[0]];
   return { digit: first.digit, score: first.score, margin: first.score - second.score };
+}
+
+// Template parts by cut and visible rows, computed once: a reading needs the same few again and again.
+const parts = new WeakMap<Template, Map<string, { grid: Float32Array; aspect: number } | null>>();
+
+function templatePart(template: Template, cut: GlyphCut, visible: number): { grid: Float32Array; aspect: number } | null {
+  const rows = cut === 'none' ? template.height : Math.max(1, Math.round(Math.min(1, visible) * template.height));
+  const key = `${cut}:${rows}`;
+  let cache = parts.get(template);
+  if (!cache) {
+    cache = new Map();
+    parts.set(template, cache);
+  }
+  if (!cache.has(key)) {
+    const from = cut === 'top' ? template.height - rows : 0;
+    cache.set(key, toGrid(template, from, from + rows));
+  }
+  return cache.get(key)!;
 }
 
 // Crops rows [from, to) of a glyph to its ink box and area-samples it onto the grid.
