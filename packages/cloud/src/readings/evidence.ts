@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -17,7 +18,8 @@ export class EvidenceStore {
     const absolute = this.resolve(path);
 
     await mkdir(dirname(absolute), { recursive: true });
-    const temporary = `${absolute}.${process.pid}.tmp`;
+    // Unique per write: a reading redelivered while its first copy is still being saved must not share it.
+    const temporary = `${absolute}.${randomUUID()}.tmp`;
     await writeFile(temporary, image);
     await rename(temporary, absolute);
     return path;
