@@ -91,6 +91,8 @@ export const meterLayoutSchema = z
     /** Analog pointer dials for the decimals, most significant first. */
     pointers: z.array(pointerRoiSchema).max(8).default([]),
     digitStyle: digitStyleSchema.default('auto'),
+    /** Polarity of the decimal wheels, which are often red with white digits whatever the others are. */
+    decimalDigitStyle: digitStyleSchema.default('auto'),
     wheelDrive: wheelDriveSchema.default('auto'),
     /** Power of ten applied to the composed value: -3 turns a 8-wheel litre counter into m³. */
     decimalShift: z.number().int().min(-8).max(8).default(0),

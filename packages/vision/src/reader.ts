@@ -69,7 +69,7 @@ export class MeterReader {
 
     const [digits, decimalDigits] = await Promise.all([
       readWheels(this.pool, grey, toSource, layout.digits, { style: layout.digitStyle }),
-      readWheels(this.pool, grey, toSource, layout.decimalDigits, { style: layout.digitStyle }),
+      readWheels(this.pool, grey, toSource, layout.decimalDigits, { style: layout.decimalDigitStyle }),
     ]);
     const pointers = layout.pointers.map((roi) => ({ ...readPointer(sampleRegion(colour, toSource, roi, pointerScale(roi)), roi), factor: roi.factor }));
 

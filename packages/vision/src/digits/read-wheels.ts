@@ -33,8 +33,11 @@ export interface ReadWheelsOptions {
 // windows are upscaled to reach it, so thin strokes survive binarisation.
 const TARGET_WINDOW_HEIGHT = 72;
 const MAX_SCALE = 4;
-// Bands showing less than this share of a digit are too little for OCR.
-const MIN_VISIBLE_SHARE = 0.55;
+// Parts of digits showing at least this share of a digit's height are read: a wheel half-way
+// between two digits shows two halves, whose agreement as neighbours on the wheel is evidence...
+const MIN_HALF_SHARE = 0.3;
+// ...as long as one of them shows at least this share.
+const MIN_LARGEST_SHARE = 0.45;
 // At most this many bands per wheel: the leaving and the entering digit.
 const MAX_BANDS = 2;
 
@@ -116,9 +119,10 @@ function bandTasks(wheel: PreparedWheel, index: number, geometry: DigitGeometry)
   const visible = (band: GlyphBand) => Math.min(1, (band.bottom - band.top + 1) / geometry.digitHeight);
   const { bands } = wheel.glyphs;
   const chosen = bands
-    .filter((band) => visible(band) >= MIN_VISIBLE_SHARE)
+    .filter((band) => visible(band) >= MIN_HALF_SHARE)
     .sort((a, b) => visible(b) - visible(a))
     .slice(0, MAX_BANDS);
+  if (chosen.length === 0 || visible(chosen[0]!) < MIN_LARGEST_SHARE) return [];
 
   return chosen.map((band) => {
     const cut = cutOf(band, bands, wheel.ink.height, geometry);
@@ -143,7 +147,11 @@ function combineBands(name: string, readings: BandReading[]): WheelReading {
   if (!other) return reading;
 
   const difference = circularDifference(best.verdict.digit! + best.task.phase, other.verdict.digit! + other.task.phase);
-  if (difference <= 0.5) return { ...reading, confidence: Math.max(best.verdict.confidence, other.verdict.confidence) };
+  if (difference <= 0.5) {
+    // Two parts read separately as neighbouring digits are two pieces of evidence for one position.
+    const combined = 1 - (1 - best.verdict.confidence) * (1 - other.verdict.confidence);
+    return { ...reading, confidence: Math.min(PAIR_MAX_CONFIDENCE, Math.max(best.verdict.confidence, combined)) };
+  }
 
   // A sliver of a digit is a weak witness: it can confirm a reading but only dent it, and below
   // the share where its holes can be checked it cannot even dent it.
@@ -154,6 +162,9 @@ function combineBands(name: string, readings: BandReading[]): WheelReading {
     note: `wheel ${name} shows ${best.verdict.digit} and ${other.verdict.digit}, which are not neighbours on a wheel`,
   };
 }
+
+// Confidence of a wheel read from two neighbouring parts never exceeds that of a whole digit read twice.
+const PAIR_MAX_CONFIDENCE = 0.95;
 
 // Visible share above MIN_SHARE_FOR_HOLES over which a contradicting band gains its full weight.
 const WITNESS_RAMP = 0.25;

@@ -21,6 +21,8 @@ interface TemplateFile {
 }
 
 export interface TemplateMatch {
+  /** Best score per digit 0-9. */
+  scores: number[];
   digit: number;
   /** Normalised correlation of the best template, minus the aspect penalty: about 0.9 for a clean match. */
   score: number;
@@ -67,7 +69,7 @@ export function matchTemplates(glyph: GlyphBitmap, cut: GlyphCut, visible: numbe
 
   const ranked = best.map((score, digit) => ({ digit, score })).sort((a, b) => b.score - a.score);
   const [first, second] = ranked as [(typeof ranked)[0], (typeof ranked)[0]];
-  return { digit: first.digit, score: first.score, margin: first.score - second.score };
+  return { scores: best, digit: first.digit, score: first.score, margin: first.score - second.score };
 }
 
 // Template parts by cut and visible rows, computed once: a reading needs the same few again and again.
