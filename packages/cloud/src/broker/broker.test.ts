@@ -34,6 +34,18 @@ describeEachDialect('embedded broker', (target) => {
   const connectDevice = (org = acme) => connect({ clientId: org.deviceId, username: org.deviceId, password: org.deviceSecret });
   const readingCount = async (meterId: number) => (await cloud.repos.readings.listForMeter(meterId, { limit: 1, offset: 0 })).total;
 
+  it('closes an oversized unauthenticated connection', async () => {
+    const { createConnection } = await import('node:net');
+    const socket = createConnection({ host: '127.0.0.1', port: cloud.mqttPort! });
+    const closed = new Promise<void>((resolveClose) => socket.once('close', () => resolveClose()));
+    socket.on('error', () => undefined);
+    // A CONNECT fixed header declaring 10 MB of remaining length, then data that never ends it.
+    socket.write(Buffer.from([0x10, 0x80, 0xad, 0xe2, 0x04]));
+    for (let chunk = 0; chunk < 10 && !socket.destroyed; chunk++) socket.write(Buffer.alloc(16 * 1024));
+    await closed;
+    expect((await fetch(`${cloud.httpUrl}/healthz`)).status).toBe(200);
+  });
+
   it('rejects a wrong secret', async () => {
     await expect(connect({ clientId: acme.deviceId, username: acme.deviceId, password: 'wrong' })).rejects.toThrow(/Bad username or password|Not authorized/i);
   });

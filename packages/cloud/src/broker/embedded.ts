@@ -23,6 +23,12 @@ export interface EmbeddedBrokerOptions {
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
+/**
+ * Bytes a connection may send before its CONNECT is accepted. A CONNECT with a last will is well
+ * under 1 KiB; aedes would otherwise buffer a declared packet of up to 256 MiB from anyone.
+ */
+const MAX_BYTES_BEFORE_CONNECT = 64 * 1024;
+
 /** Internal topic carrying the id of a device whose connection must close on every node. */
 const DISCONNECT_TOPIC = '$metervision/disconnect';
 
@@ -97,11 +103,17 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     ),
   );
 
-  const server = createServer(broker.handle as (socket: Socket) => void);
   const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
+  const guards = new WeakMap<Client, () => void>();
+  const server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    const client = broker.handle(socket);
+    guards.set(client, limitBytesBeforeConnect(socket, logger));
+  });
+  broker.on('clientReady', (client) => {
+    guards.get(client)?.();
+    guards.delete(client);
   });
   const port = await listen(server, options.host, options.port);
   logger.info({ host: options.host, port, redis: redis !== null }, 'MQTT broker listening');
@@ -157,6 +169,19 @@ function publishPacket(broker: Aedes, topic: string, payload: string | Buffer, o
     dup: false,
   };
   return new Promise((resolvePublish, reject) => broker.publish(packet, (error) => (error ? reject(error) : resolvePublish())));
+}
+
+/** Destroys `socket` once it sends more than MAX_BYTES_BEFORE_CONNECT; returns the function lifting the limit. */
+function limitBytesBeforeConnect(socket: Socket, logger: Logger): () => void {
+  let received = 0;
+  const count = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received <= MAX_BYTES_BEFORE_CONNECT) return;
+    logger.warn({ remoteAddress: socket.remoteAddress, bytes: received }, 'connection sent too much before CONNECT; closed');
+    socket.destroy();
+  };
+  socket.on('data', count);
+  return () => socket.off('data', count);
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {
