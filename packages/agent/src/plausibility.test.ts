@@ -63,7 +63,7 @@ describe('plausibility on the device', () => {
   });
 
   it('accepts 640.90 on a rolling wheel', async () => {
-    agent = await start(layout(WET_DIAL));
+    agent = await start(layout(WET_DIAL, 'continuous'));
     const { reading } = await read(observe(640.9, WET_DIAL));
     expect(reading.status).toBe('accepted');
     expect(reading.value).toBe(640.9);

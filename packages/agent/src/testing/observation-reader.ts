@@ -1,4 +1,4 @@
-import type { MeterLayout } from '@metervision/protocol';
+import type { MeterLayout, WheelDrive } from '@metervision/protocol';
 import { type ComposeInput, composeReading, type MeterReadResult } from '@metervision/vision';
 import { meterReading } from '@metervision/firmware-sim';
 import type { ImageReader } from '../pipeline.ts';
@@ -11,7 +11,12 @@ import type { ImageReader } from '../pipeline.ts';
 export class ObservationReader implements ImageReader {
   async read(image: Buffer, layout: MeterLayout): Promise<MeterReadResult> {
     const input = JSON.parse(image.toString('utf8')) as ComposeInput;
-    const composed = composeReading({ ...input, decimalShift: layout.decimalShift });
+    const composed = composeReading({
+      ...input,
+      decimalShift: layout.decimalShift,
+      extendedResolution: layout.extendedResolution,
+      wheelDrive: layout.wheelDrive,
+    });
     return {
       value: composed.value,
       text: composed.text,
@@ -54,13 +59,17 @@ export function observe(value: number, shape: MeterShape): ComposeInput {
   };
 }
 
-/** Builds a layout whose ROI names match {@link observe}: `dig1`… for wheels, `ana1`… for dials. */
-export function observationLayout(shape: MeterShape) {
+/**
+ * Builds a layout whose ROI names match {@link observe}: `dig1`… for wheels, `ana1`… for dials.
+ * `wheelDrive` says how the last wheel follows the dials; the simulator's meter turns it continuously.
+ */
+export function observationLayout(shape: MeterShape, wheelDrive: WheelDrive = 'auto') {
   const roi = (name: string, index: number) => ({ name, x: index * 10, y: 0, width: 8, height: 12 });
   const integerWheels = shape.wheels - shape.decimalWheels;
   return {
     digits: Array.from({ length: integerWheels }, (_, index) => roi(`dig${index + 1}`, index)),
     decimalDigits: Array.from({ length: shape.decimalWheels }, (_, index) => roi(`dig${integerWheels + index + 1}`, integerWheels + index)),
     pointers: Array.from({ length: shape.pointers }, (_, index) => ({ ...roi(`ana${index + 1}`, 20 + index), factor: 10 ** -(index + 1) })),
+    wheelDrive,
   };
 }
