@@ -28,10 +28,14 @@ export interface OcrOutput {
 }
 
 export interface OcrPoolOptions {
-  /** Number of tesseract workers; each one holds about 40 MB of traineddata and WebAssembly memory. */
+  /** Number of tesseract workers; each one starts at about 45 MB of WebAssembly memory and code. */
   workers: number;
+  /** Jobs after which a worker is replaced by a fresh one. Default 1000 (about 400 meter readings). */
+  recycleAfter?: number;
   logger: Logger;
 }
+
+const DEFAULT_RECYCLE_AFTER = 1000;
 
 // Resolution tesseract assumes for the crops: wheels are upscaled to about 40 px high digits.
 const USER_DEFINED_DPI = '300';
@@ -44,19 +48,39 @@ export function defaultWorkerCount(): number {
   return Math.min(4, Math.max(1, Math.floor(availableParallelism() / 2)));
 }
 
+/** One running tesseract worker and the jobs it has. */
+interface Running {
+  worker: Worker;
+  /** Jobs sent and not finished. */
+  pending: number;
+  /** Jobs served since the worker started. */
+  served: number;
+  /** Called when `pending` drops to zero, for a worker waiting to be terminated. */
+  onIdle: (() => void) | null;
+}
+
+interface Slot {
+  current: Running;
+  replacing: Promise<void> | null;
+}
+
 /**
  * A small pool of tesseract.js workers (legacy engine, digits only), created once and reused.
- * Jobs queue on the least busy worker.
+ * Jobs queue on the least busy worker. A worker is replaced after `recycleAfter` jobs, because
+ * tesseract's WebAssembly heap only ever grows: with images of varying size it settles about
+ * 40 MB above its start-up size after a few thousand jobs, and a fresh worker starts small again.
  */
 export class OcrPool {
-  private readonly workers: Worker[];
-  private readonly pending: number[];
+  private readonly slots: Slot[];
+  private readonly langPath: string;
+  private readonly recycleAfter: number;
   private readonly logger: Logger;
   private closed = false;
 
-  private constructor(workers: Worker[], logger: Logger) {
-    this.workers = workers;
-    this.pending = workers.map(() => 0);
+  private constructor(workers: Worker[], langPath: string, recycleAfter: number, logger: Logger) {
+    this.slots = workers.map((worker) => ({ current: running(worker), replacing: null }));
+    this.langPath = langPath;
+    this.recycleAfter = recycleAfter;
     this.logger = logger;
   }
 
@@ -67,11 +91,11 @@ export class OcrPool {
     const langPath = await legacyLangPath();
     const workers = await Promise.all(Array.from({ length: count }, () => startWorker(langPath)));
     options.logger.info({ workers: count, startupMs: Math.round(performance.now() - started) }, 'OCR workers started');
-    return new OcrPool(workers, options.logger);
+    return new OcrPool(workers, langPath, options.recycleAfter ?? DEFAULT_RECYCLE_AFTER, options.logger);
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.slots.length;
   }
 
   /**
@@ -81,36 +105,62 @@ export class OcrPool {
   async recognize(image: Buffer, mode: OcrMode, whitelist = DIGITS): Promise<OcrOutput> {
     if (this.closed) throw new VisionError('reader_closed', 'the OCR workers were closed: create a new MeterReader');
 
-    const index = this.leastBusy();
-    this.pending[index]! += 1;
+    const slot = this.slots.reduce((best, candidate) => (candidate.current.pending < best.current.pending ? candidate : best));
+    const job = slot.current;
+    job.pending += 1;
+    job.served += 1;
     try {
       const psm = { char: PSM.SINGLE_CHAR, line: PSM.SINGLE_LINE, block: PSM.SINGLE_BLOCK }[mode];
       const parameters = { tessedit_pageseg_mode: psm, tessedit_char_whitelist: whitelist };
-      const result = await this.workers[index]!.recognize(image, parameters as never, { text: true, blocks: true });
+      const result = await job.worker.recognize(image, parameters as never, { text: true, blocks: true });
       return { text: result.data.text.trim(), symbols: collectSymbols(result.data.blocks) };
     } catch (error) {
       throw new VisionError('ocr_failed', `tesseract failed to read a digit image: ${String(error)}`, { mode }, { cause: error });
     } finally {
-      this.pending[index]! -= 1;
+      job.pending -= 1;
+      if (job.pending === 0) job.onIdle?.();
+      if (job.served >= this.recycleAfter && slot.current === job && !slot.replacing && !this.closed) slot.replacing = this.replace(slot);
     }
   }
 
-  /** Terminates every worker; later `recognize` calls reject with `reader_closed`. */
+  /** Terminates every worker, after replacements under way; later `recognize` calls reject with `reader_closed`. */
   async close(): Promise<void> {
     if (this.closed) return;
 
     this.closed = true;
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
-    this.logger.info({ workers: this.workers.length }, 'OCR workers terminated');
+    await Promise.all(this.slots.map((slot) => slot.replacing));
+    await Promise.all(this.slots.map((slot) => slot.current.worker.terminate()));
+    this.logger.info({ workers: this.slots.length }, 'OCR workers terminated');
   }
 
-  private leastBusy(): number {
-    let best = 0;
-    for (let i = 1; i < this.pending.length; i += 1) {
-      if (this.pending[i]! < this.pending[best]!) best = i;
+  // Starts a fresh worker, sends new jobs to it, and terminates the old one once its jobs are done.
+  private async replace(slot: Slot): Promise<void> {
+    try {
+      const fresh = await startWorker(this.langPath);
+      const old = slot.current;
+      slot.current = running(fresh);
+      this.logger.debug({ served: old.served }, 'OCR worker replaced');
+      await this.retire(old);
+    } catch (error) {
+      // The old worker keeps serving; the next job past the limit tries again.
+      this.logger.error({ err: error }, 'starting a replacement OCR worker failed');
+    } finally {
+      slot.replacing = null;
     }
-    return best;
   }
+
+  private async retire(job: Running): Promise<void> {
+    if (job.pending > 0) await new Promise<void>((resolve) => (job.onIdle = resolve));
+    try {
+      await job.worker.terminate();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'terminating a replaced OCR worker failed');
+    }
+  }
+}
+
+function running(worker: Worker): Running {
+  return { worker, pending: 0, served: 0, onIdle: null };
 }
 
 async function startWorker(langPath: string): Promise<Worker> {
