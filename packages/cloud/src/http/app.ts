@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { getPath } from 'hono/utils/url';
+import { registerApiDocs } from './api-docs.ts';
 import type { ApiApp, ApiEnv, AppDeps } from './context.ts';
 import { handleError, toValidationIssues, validationResponse } from './errors.ts';
 import { ApiRouter, canonicalPath } from './router.ts';
@@ -42,29 +42,6 @@ export function createApp(deps: AppDeps): CreatedApp {
   for (const module of ROUTE_MODULES) module.register(router);
   for (const path of router.slashPaths) slashPaths.add(path);
 
-  registerDocs(app);
+  registerApiDocs(app);
   return { app, router };
-}
-
-function registerDocs(app: ApiApp): void {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'oauth2',
-    description: 'Access token from POST /token, sent as `Authorization: Bearer <token>`.',
-    flows: { password: { tokenUrl: '/token', scopes: {} } },
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'deviceBasic', {
-    type: 'http',
-    scheme: 'basic',
-    description: 'Device id and the secret issued for it.',
-  });
-
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'MeterVision API',
-      version: '1.0.0',
-      description: 'Organizations, roles, the asset hierarchy, meters, devices and readings.',
-    },
-  });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'MeterVision API' }));
 }

@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { encodePayload, topics } from '@metervision/protocol';
 import mqtt from 'mqtt';
 import pino from 'pino';
-import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InstallationsRepo } from '../installations/installations.repo.ts';
 import type { ValidationRecord } from '../installations/types.ts';
 import { startCloud, type CloudHandle } from '../start.ts';
 import { seed, type Seed } from '../testing/seed.ts';
-import { findBinary, servicesRequired } from '../testing/services.ts';
+import { chromiumSkipReason as skipReason, launchChromium } from '../testing/chromium.ts';
 import { seedInstallation, seedReadings, type SeededReading } from './testing.ts';
 
 // One Chromium for the whole file, driven through playwright-core against a cloud started on
@@ -22,14 +22,6 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..'
 const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } } as const;
 type ViewportName = keyof typeof VIEWPORTS;
-
-// Without these flags Chromium keeps trying to reach outside hosts, and the machine has no
-// network. playwright-core gives every launch a fresh temporary profile (user data dir).
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-const chromiumPath = findBinary('chromium', ['/usr/bin']);
-const skipReason = chromiumPath ? null : "Chromium not found at /usr/bin/chromium or on PATH (install Debian's chromium package)";
-if (skipReason && servicesRequired()) throw new Error(`${skipReason}; METERVISION_REQUIRE_SERVICES=1 forbids skipping`);
 
 /** Wait for changes that travel broker → ingestion → event stream → page. */
 const LIVE = { timeout: 10_000, interval: 100 };
@@ -70,7 +62,7 @@ describe.skipIf(skipReason !== null)(`dashboard in Chromium${skipReason ? `: ${s
     acmeReadings = await seedReadings(cloud.repos, cloud.deps.evidence, data.organizations[0], { count: 24, startValue: 100 });
     await seedReadings(cloud.repos, cloud.deps.evidence, data.organizations[1], { count: 5, startValue: 700 });
     for (const organization of data.organizations) sessions.push(await seedInstallation(cloud.database, cloud.deps.evidence, organization));
-    browser = await chromium.launch({ executablePath: chromiumPath!, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
