@@ -109,7 +109,8 @@ function findNeedleMask(patch: RasterImage, roi: PointerRoi): NeedleMask | null 
   const { width, height } = patch;
   const strengths = needleStrengths(patch, roi.needle);
   const threshold = needleThreshold(strengths);
-  const mask = Uint8Array.from(strengths, (strength) => (strength > threshold ? 1 : 0));
+  const mask = new Uint8Array(strengths.length);
+  for (let i = 0; i < strengths.length; i += 1) mask[i] = strengths[i]! > threshold ? 1 : 0;
   const { labels, boxes } = labelComponents({ ink: mask, width, height, style: 'dark-on-light', separation: 0 });
 
   const scaleX = width / roi.width;
@@ -125,9 +126,13 @@ function findNeedleMask(patch: RasterImage, roi: PointerRoi): NeedleMask | null 
     Math.hypot(Math.max(box.left - nominal.x, 0, nominal.x - box.right), Math.max(box.top - nominal.y, 0, nominal.y - box.bottom));
   const blob = candidates.sort((a, b) => distanceToBox(a) - distanceToBox(b) || b.area - a.area)[0]!;
 
-  const inBlob = Uint8Array.from(labels, (label) => (label === blob.label ? 1 : 0));
+  const inBlob = new Uint8Array(labels.length);
+  const weights = new Float32Array(strengths.length);
+  for (let i = 0; i < labels.length; i += 1) {
+    inBlob[i] = labels[i] === blob.label ? 1 : 0;
+    weights[i] = Math.max(0, strengths[i]! - threshold);
+  }
   const thickest = thickestPoint(inBlob, width, height, nominal);
-  const weights = Float32Array.from(strengths, (strength) => Math.max(0, strength - threshold));
   return { weights, hub: roi.centre ? nominal : thickest.point, hubRadius: thickest.radius };
 }
 
@@ -203,24 +208,33 @@ function thickestPoint(mask: Uint8Array, width: number, height: number, near: { 
   return { point: best, radius: Math.max(1, bestDistance) };
 }
 
-// Two-pass 3-4 chamfer distance to the nearest background pixel, in pixels.
+// Two-pass 3-4 chamfer distance to the nearest background pixel, in pixels. Pixels outside the
+// patch count as background.
 function chamferDistance(mask: Uint8Array, width: number, height: number): Float32Array {
   const far = 1e6;
-  const distance = Float32Array.from(mask, (value) => (value ? far : 0));
-  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= width || y >= height ? 0 : distance[y * width + x]!);
+  const distance = new Float32Array(mask.length);
+  for (let i = 0; i < mask.length; i += 1) distance[i] = mask[i] ? far : 0;
 
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
       const index = y * width + x;
       if (distance[index] === 0) continue;
-      distance[index] = Math.min(distance[index]!, at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+      const left = x > 0 ? distance[index - 1]! : 0;
+      const up = y > 0 ? distance[index - width]! : 0;
+      const upLeft = x > 0 && y > 0 ? distance[index - width - 1]! : 0;
+      const upRight = x < width - 1 && y > 0 ? distance[index - width + 1]! : 0;
+      distance[index] = Math.min(distance[index]!, left + 3, up + 3, upLeft + 4, upRight + 4);
     }
   }
   for (let y = height - 1; y >= 0; y -= 1) {
     for (let x = width - 1; x >= 0; x -= 1) {
       const index = y * width + x;
       if (distance[index] === 0) continue;
-      distance[index] = Math.min(distance[index]!, at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+      const right = x < width - 1 ? distance[index + 1]! : 0;
+      const down = y < height - 1 ? distance[index + width]! : 0;
+      const downRight = x < width - 1 && y < height - 1 ? distance[index + width + 1]! : 0;
+      const downLeft = x > 0 && y < height - 1 ? distance[index + width - 1]! : 0;
+      distance[index] = Math.min(distance[index]!, right + 3, down + 3, downRight + 4, downLeft + 4);
     }
   }
   for (let i = 0; i < distance.length; i += 1) distance[i] = distance[i]! / 3;
