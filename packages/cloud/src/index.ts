@@ -1,6 +1,6 @@
 export { startCloud, type CloudHandle } from './start.ts';
 export { createApp } from './http/app.ts';
-export type { CloudOptions } from './config/options.ts';
+export type { CloudOptions, CloudOptionsInput } from './config/options.ts';
 export { ENV_VARIABLES, loadEnvOptions } from './config/env.ts';
 export { openDatabase, type Database, type Db, type Dialect } from './db/database.ts';
 export { createRepositories, type Repositories } from './repositories.ts';

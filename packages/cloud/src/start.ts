@@ -8,7 +8,7 @@ import type { MessageBus } from './broker/bus.ts';
 import { startEmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker } from './broker/external.ts';
 import { resolveJwtSecret } from './config/jwt-secret.ts';
-import { resolveOptions, urlHost, type CloudOptions } from './config/options.ts';
+import { resolveOptions, urlHost, type CloudOptions, type CloudOptionsInput } from './config/options.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { createApp } from './http/app.ts';
 import type { ApiApp, AppDeps } from './http/context.ts';
@@ -45,7 +45,7 @@ export interface CloudHandle {
  * await fetch(`${cloud.httpUrl}/healthz`);
  * await cloud.close();
  */
-export async function startCloud(partial: Partial<CloudOptions> = {}): Promise<CloudHandle> {
+export async function startCloud(partial: CloudOptionsInput = {}): Promise<CloudHandle> {
   const logger = partial.logger ?? pino({ name: 'metervision-cloud' });
   const options = resolveOptions(partial, logger);
   const cleanup: (() => Promise<void>)[] = [];

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadEnvOptions } from './env.ts';
+import { DEFAULT_LIVENESS } from '../devices/liveness.ts';
+import { DEFAULT_INSTALLATION_SETTINGS } from '../installations/settings.ts';
+import { ConfigError, ENV_VARIABLES, loadEnvOptions } from './env.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
+import { resolveOptions } from './options.ts';
 
 describe('loadEnvOptions', () => {
   it('reads ports and URLs', () => {
@@ -24,6 +27,50 @@ describe('loadEnvOptions', () => {
 
   it('ignores empty variables', () => {
     expect(loadEnvOptions({ PORT: '', JWT_SECRET: '' })).toEqual({});
+  });
+
+  it('reads installation and liveness settings', () => {
+    const options = loadEnvOptions({
+      HEARTBEAT_INTERVAL_SECONDS: '30',
+      OFFLINE_AFTER_MISSED_HEARTBEATS: '5',
+      PAIRING_CODE_TTL_SECONDS: '600',
+      VALIDATION_HEARTBEAT_WINDOW_SECONDS: '90',
+      VALIDATION_MIN_SIGNAL_DBM: '-80',
+      VALIDATION_MAX_CLOCK_SKEW_MS: '10000',
+      VALIDATION_VALUE_TOLERANCE: '0.05',
+      VALIDATION_IMAGE_TIMEOUT_MS: '45000',
+    });
+    expect(options.liveness).toEqual({ heartbeatIntervalSeconds: 30, missedHeartbeats: 5 });
+    expect(options.installations).toEqual({
+      pairingCodeTtlSeconds: 600,
+      heartbeatWindowSeconds: 90,
+      minSignalDbm: -80,
+      maxClockSkewMs: 10_000,
+      valueTolerance: 0.05,
+      imageTimeoutMs: 45_000,
+    });
+  });
+
+  it('keeps defaults beside set fields', () => {
+    const options = resolveOptions(loadEnvOptions({ VALIDATION_VALUE_TOLERANCE: '0.2', OFFLINE_AFTER_MISSED_HEARTBEATS: '4' }), pino({ level: 'silent' }));
+    expect(options.installations).toEqual({ ...DEFAULT_INSTALLATION_SETTINGS, valueTolerance: 0.2 });
+    expect(options.liveness).toEqual({ ...DEFAULT_LIVENESS, missedHeartbeats: 4 });
+  });
+
+  it('rejects out-of-range settings', () => {
+    expect(() => loadEnvOptions({ OFFLINE_AFTER_MISSED_HEARTBEATS: '0' })).toThrow('Invalid OFFLINE_AFTER_MISSED_HEARTBEATS="0": expected a whole number of at least 1.');
+    expect(() => loadEnvOptions({ PAIRING_CODE_TTL_SECONDS: '1.5' })).toThrow(/expected a whole number of at least 1/);
+    expect(() => loadEnvOptions({ VALIDATION_VALUE_TOLERANCE: '-0.1' })).toThrow('Invalid VALIDATION_VALUE_TOLERANCE="-0.1": expected a number of at least 0.');
+    expect(() => loadEnvOptions({ VALIDATION_MIN_SIGNAL_DBM: 'weak' })).toThrow('Invalid VALIDATION_MIN_SIGNAL_DBM="weak": expected a number.');
+  });
+
+  it('maps every variable to an option', () => {
+    const defaults = resolveOptions({}, pino({ level: 'silent' })) as unknown as Record<string, Record<string, unknown>>;
+    for (const variable of ENV_VARIABLES) {
+      const [group, field] = variable.option.split('.') as [string, string | undefined];
+      if (field === undefined || group === 'admin') continue;
+      expect(defaults[group], variable.name).toHaveProperty(field);
+    }
   });
 });
 

@@ -1,11 +1,25 @@
-import type { CloudOptions } from './options.ts';
+import type { LivenessOptions } from '../devices/liveness.ts';
+import type { InstallationSettings } from '../installations/settings.ts';
+import type { CloudOptions, CloudOptionsInput } from './options.ts';
+
+/** Option an environment variable sets: a top-level option, or one field of a group such as `installations.valueTolerance`. */
+export type EnvOption =
+  | keyof CloudOptions
+  | `installations.${keyof InstallationSettings}`
+  | `liveness.${keyof LivenessOptions}`
+  | 'admin.username'
+  | 'admin.password'
+  | 'logLevel';
 
 /** One environment variable the cloud reads, with the option it sets. Documented in docs/api.md. */
 export interface EnvVariable {
   name: string;
-  option: keyof CloudOptions | 'admin.username' | 'admin.password' | 'logLevel';
+  option: EnvOption;
   description: string;
-  kind: 'string' | 'port' | 'integer';
+  /** `integer`: a whole number of at least `min` (default 0). `number`: a decimal, negative unless `min` forbids it. */
+  kind: 'string' | 'port' | 'integer' | 'number';
+  /** Smallest accepted value of a numeric variable. */
+  min?: number;
 }
 
 /** Every environment variable of the cloud; the deploy manifests are tested against this list. */
@@ -33,6 +47,14 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'MAX_UPLOAD_BYTES', option: 'maxUploadBytes', kind: 'integer', description: 'Largest image upload in bytes (default 20000000, the reader limit).' },
   { name: 'MAX_IMAGE_PIXELS', option: 'maxImagePixels', kind: 'integer', description: 'Largest image in pixels, checked before decoding (default 40000000).' },
   { name: 'VISION_WORKERS', option: 'visionWorkers', kind: 'integer', description: 'OCR workers for uploaded readings (default 1).' },
+  { name: 'HEARTBEAT_INTERVAL_SECONDS', option: 'liveness.heartbeatIntervalSeconds', kind: 'integer', min: 1, description: 'Seconds between two heartbeats of a camera, the unit of the offline rule (default 60).' },
+  { name: 'OFFLINE_AFTER_MISSED_HEARTBEATS', option: 'liveness.missedHeartbeats', kind: 'integer', min: 1, description: 'Heartbeats missed in a row before a silent camera is marked offline (default 3).' },
+  { name: 'PAIRING_CODE_TTL_SECONDS', option: 'installations.pairingCodeTtlSeconds', kind: 'integer', min: 1, description: 'Lifetime of an installation pairing code in seconds (default 900).' },
+  { name: 'VALIDATION_HEARTBEAT_WINDOW_SECONDS', option: 'installations.heartbeatWindowSeconds', kind: 'integer', min: 1, description: 'Validation: largest accepted age of the last heartbeat in seconds (default 180).' },
+  { name: 'VALIDATION_MIN_SIGNAL_DBM', option: 'installations.minSignalDbm', kind: 'number', description: 'Validation: lowest accepted signal strength in dBm (default -85; below -75 warns).' },
+  { name: 'VALIDATION_MAX_CLOCK_SKEW_MS', option: 'installations.maxClockSkewMs', kind: 'integer', description: 'Validation: largest accepted camera clock skew in milliseconds (default 30000; above 5000 warns).' },
+  { name: 'VALIDATION_VALUE_TOLERANCE', option: 'installations.valueTolerance', kind: 'number', min: 0, description: 'Validation: largest accepted difference between the value read and the value the installer typed, in the meter unit (default 0.5).' },
+  { name: 'VALIDATION_IMAGE_TIMEOUT_MS', option: 'installations.imageTimeoutMs', kind: 'integer', min: 1, description: 'Validation: milliseconds to wait for the camera image after the send_image command (default 20000).' },
   { name: 'LOG_LEVEL', option: 'logLevel', kind: 'string', description: 'pino log level (default info).' },
 ];
 
@@ -46,33 +68,41 @@ export class ConfigError extends Error {
   }
 }
 
+/** Parses a numeric variable; `string` variables never reach it. */
 function parseNumber(variable: EnvVariable, raw: string): number {
-  const value = Number(raw);
+  const text = raw.trim();
+  const decimal = variable.kind === 'number';
+  const min = variable.min ?? (decimal ? -Number.MAX_SAFE_INTEGER : 0);
   const max = variable.kind === 'port' ? 65_535 : Number.MAX_SAFE_INTEGER;
-  if (!/^\d+$/.test(raw.trim()) || value > max) {
-    throw new ConfigError(
-      `Invalid ${variable.name}=${JSON.stringify(raw)}: expected a whole number${variable.kind === 'port' ? ' from 0 to 65535' : ''}.`,
-      variable.name,
-    );
-  }
-  return value;
+  const value = Number(text);
+  const pattern = decimal ? /^-?\d+(\.\d+)?$/ : /^\d+$/;
+  if (pattern.test(text) && value >= min && value <= max) return value;
+
+  const noun = decimal ? 'a number' : 'a whole number';
+  let range = '';
+  if (variable.kind === 'port') range = ` from 0 to ${max}`;
+  else if (variable.min !== undefined) range = ` of at least ${min}`;
+  throw new ConfigError(`Invalid ${variable.name}=${JSON.stringify(raw)}: expected ${noun}${range}.`, variable.name);
 }
 
 /** Reads the cloud options set in `env`; unset variables are left out so defaults apply. */
-export function loadEnvOptions(env: NodeJS.ProcessEnv): Partial<Omit<CloudOptions, 'logger'>> & { logLevel?: string } {
+export function loadEnvOptions(env: NodeJS.ProcessEnv): Omit<CloudOptionsInput, 'logger'> & { logLevel?: string } {
   const options: Record<string, unknown> = {};
-  const admin: Record<string, string> = {};
+  const groups: Record<string, Record<string, unknown>> = {};
 
   for (const variable of ENV_VARIABLES) {
     const raw = env[variable.name];
     if (raw === undefined || raw === '') continue;
 
     const value = variable.kind === 'string' ? raw : parseNumber(variable, raw);
-    if (variable.option.startsWith('admin.')) admin[variable.option.slice('admin.'.length)] = raw;
-    else options[variable.option] = value;
+    const [group, field] = variable.option.split('.') as [string, string | undefined];
+    if (field === undefined) options[group] = value;
+    else (groups[group] ??= {})[field] = value;
   }
 
-  if (admin.username !== undefined || admin.password !== undefined) {
+  const { admin, ...rest } = groups;
+  Object.assign(options, rest);
+  if (admin) {
     if (!admin.username || !admin.password) {
       throw new ConfigError('Set both METERVISION_ADMIN_USERNAME and METERVISION_ADMIN_PASSWORD, or neither.', 'METERVISION_ADMIN_USERNAME');
     }

@@ -2,6 +2,8 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS } from '@metervision/vision';
 import { DEFAULT_PASSWORD_HASH_COST } from '../auth/passwords.ts';
+import { DEFAULT_LIVENESS, type LivenessOptions } from '../devices/liveness.ts';
+import { DEFAULT_INSTALLATION_SETTINGS, type InstallationSettings } from '../installations/settings.ts';
 
 /** Options of `startCloud`. Every field has a default; `loadEnvOptions` reads them from the environment. */
 export interface CloudOptions {
@@ -48,13 +50,32 @@ export interface CloudOptions {
   databasePoolSize: number;
   /** OCR workers for server-side reading. Default 1. */
   visionWorkers: number;
+  /**
+   * Thresholds and timeouts of the installation workflow. Each field is documented with its
+   * default on `InstallationSettings`, for example a 15-minute pairing code lifetime.
+   */
+  installations: InstallationSettings;
+  /** When a silent camera counts as offline. Default: 3 missed heartbeats of 60 s, checked every 15 s. */
+  liveness: LivenessOptions;
   logger: Logger;
 }
+
+/**
+ * Input of `startCloud`: every option may be left out, and so may single fields of the
+ * `installations` and `liveness` groups.
+ *
+ * @example
+ * startCloud({ port: 0, installations: { valueTolerance: 0.2 }, liveness: { missedHeartbeats: 5 } });
+ */
+export type CloudOptionsInput = Partial<Omit<CloudOptions, 'installations' | 'liveness'>> & {
+  installations?: Partial<InstallationSettings>;
+  liveness?: Partial<LivenessOptions>;
+};
 
 export const DEFAULT_DATA_DIR = '.metervision';
 
 /** Fills every missing option with its default. */
-export function resolveOptions(partial: Partial<CloudOptions>, logger: Logger): CloudOptions {
+export function resolveOptions(partial: CloudOptionsInput, logger: Logger): CloudOptions {
   const dataDir = resolve(partial.dataDir ?? DEFAULT_DATA_DIR);
   return {
     host: '127.0.0.1',
@@ -72,6 +93,8 @@ export function resolveOptions(partial: Partial<CloudOptions>, logger: Logger): 
     dataDir,
     databaseUrl: partial.databaseUrl ?? join(dataDir, 'metervision.db'),
     imageDir: resolve(partial.imageDir ?? join(dataDir, 'images')),
+    installations: { ...DEFAULT_INSTALLATION_SETTINGS, ...stripUndefined(partial.installations ?? {}) },
+    liveness: { ...DEFAULT_LIVENESS, ...stripUndefined(partial.liveness ?? {}) },
     logger,
   };
 }

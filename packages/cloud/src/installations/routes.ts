@@ -20,7 +20,6 @@ import {
   toStatusJson,
   validateSchema,
 } from './schemas.ts';
-import { installationSettings } from './settings.ts';
 import { ValidationRunner } from './validation/runner.ts';
 import { completeInstallation, requestValidation, revokeInstallation } from './workflow.ts';
 
@@ -173,7 +172,7 @@ function register(router: ApiRouter): void {
 /** Builds the workflow's repositories, settings and validation runner over the app's dependencies. */
 function createWorkflow(router: ApiRouter): WorkflowDeps {
   const { deps } = router;
-  const settings = installationSettings(deps.options);
+  const settings = deps.options.installations;
   const installations = new InstallationsRepo(deps.database);
   const events = new InstallationEventsRepo(deps.database);
   const logger = deps.logger.child({ module: 'installations' });

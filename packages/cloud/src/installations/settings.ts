@@ -1,6 +1,8 @@
-import type { CloudOptions } from '../config/options.ts';
-
-/** Thresholds and timeouts of the installation workflow. Every field has a documented default. */
+/**
+ * Thresholds and timeouts of the installation workflow, given to `startCloud` as
+ * `installations`. Every field has a documented default; the operator-relevant ones also have
+ * environment variables (`ENV_VARIABLES` in `config/env.ts`).
+ */
 export interface InstallationSettings {
   /** Seconds a pairing code stays valid after the session starts. Default 900 (15 minutes). */
   pairingCodeTtlSeconds: number;
@@ -50,18 +52,3 @@ export const DEFAULT_INSTALLATION_SETTINGS: Readonly<InstallationSettings> = Obj
   valueTolerance: 0.5,
   validationTimeoutMs: 120_000,
 });
-
-// The cloud's options carry the workflow settings, so `startCloud({ installations: { … } })` and
-// test apps can change them.
-declare module '../config/options.ts' {
-  interface CloudOptions {
-    /** Installation workflow thresholds; see `DEFAULT_INSTALLATION_SETTINGS` for each default. */
-    installations?: Partial<InstallationSettings>;
-  }
-}
-
-/** Fills the missing settings with their defaults. */
-export function installationSettings(options: Pick<CloudOptions, 'installations'>): InstallationSettings {
-  const given = Object.entries(options.installations ?? {}).filter(([, value]) => value !== undefined);
-  return { ...DEFAULT_INSTALLATION_SETTINGS, ...Object.fromEntries(given) };
-}

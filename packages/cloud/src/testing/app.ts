@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import pino from 'pino';
-import { resolveOptions, type CloudOptions } from '../config/options.ts';
+import { resolveOptions, type CloudOptionsInput } from '../config/options.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { createApp } from '../http/app.ts';
 import type { ApiApp, AppDeps } from '../http/context.ts';
@@ -27,7 +27,7 @@ export interface TestApp {
  * Builds the HTTP app over a real database without listeners or broker, for route tests.
  * `reader` replaces the lazily started vision reader.
  */
-export async function createTestApp(options: { databaseUrl: string; dataDir: string; reader?: ImageReader; overrides?: Partial<CloudOptions> }): Promise<TestApp> {
+export async function createTestApp(options: { databaseUrl: string; dataDir: string; reader?: ImageReader; overrides?: CloudOptionsInput }): Promise<TestApp> {
   const logger = pino({ level: 'silent' });
   const cloudOptions = resolveOptions({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, passwordHashCost: 10, ...options.overrides }, logger);
   const database = await openDatabase({ url: options.databaseUrl, logger });
