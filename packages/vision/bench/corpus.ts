@@ -35,8 +35,8 @@ export function corpusAvailable(): boolean {
   return existsSync(join(CORPUS_ROOT, 'aiedge', 'manifest.json')) && existsSync(join(CORPUS_ROOT, 'nohn-sample', 'cases.json'));
 }
 
-// Labels are the upstream device's readings taken a few seconds from the photo; the README of the
-// set gives ±0.005 m³ in general and ±0.02 m³ for 521.0465, whose photo is 14.7 L ahead.
+// Labels are the upstream device's readings, taken a few seconds away from the photo. The set's
+// README gives ±0.005 m³ in general and ±0.02 m³ for 521.0465, whose photo is 14.7 L ahead.
 const LABEL_TOLERANCE = 0.005;
 const LABEL_TOLERANCE_EXCEPTIONS: Record<string, number> = { '521.0465': 0.02 };
 
@@ -60,7 +60,7 @@ interface ManifestRoi {
   height: number;
 }
 
-/** The two aiedge sets: demo-2024 aligned on the two marks, demo-2022 by rotation only (its stickers differ from the marks). */
+/** Loads the two aiedge sets: demo-2024 aligned on the two marks, demo-2022 by rotation only (its stickers differ from the marks). */
 export async function loadAiedgeSets(): Promise<PhotoSet[]> {
   const folder = join(CORPUS_ROOT, 'aiedge');
   const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as AiedgeManifest;
@@ -144,7 +144,7 @@ interface NohnCaseJson {
 // Gauges are listed most significant first: x0.1, x0.01, x0.001, x0.0001.
 const GAUGE_FACTORS = [0.1, 0.01, 0.001, 0.0001];
 
-/** The nohn-sample cases with layouts in raw-image coordinates (no rotation configured upstream). */
+/** Loads the nohn-sample cases with layouts in raw-image coordinates (no rotation configured upstream). */
 export async function loadNohnCases(): Promise<NohnCase[]> {
   const folder = join(CORPUS_ROOT, 'nohn-sample');
   const { cases } = JSON.parse(await readFile(join(folder, 'cases.json'), 'utf8')) as { cases: NohnCaseJson[] };

@@ -107,7 +107,8 @@ export async function evaluateNohn(reader: MeterReader): Promise<NohnOutcome[]> 
     const at = new Date();
     const verdict = outcome.accepted ? checkPlausibility({ value: outcome.value!, at }, { value: item.lastValue, at: new Date(at.getTime() - 60_000) }, item.rules) : null;
     const rejected = verdict !== null && !verdict.accepted;
-    const finalValue = verdict === null ? null : rejected ? item.lastValue : outcome.value;
+    let finalValue: number | null = null;
+    if (verdict !== null) finalValue = rejected ? item.lastValue : outcome.value;
     const passed = finalValue !== null && Math.abs(finalValue - item.expectedValue) < 1e-9 && rejected === item.rejected;
     outcomes.push({ ...outcome, case: item, finalValue, rejected, passed });
   }

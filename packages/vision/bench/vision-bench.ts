@@ -1,6 +1,6 @@
 // Vision benchmark: accuracy and speed on the real photos and the synthetic stress set.
 // Run: pnpm bench:vision [--json] [--stress-per-condition 3] [--seed 7] [--soak 2000] [--workers 1]
-// Each set runs in its own child process, so its start-up time and peak RSS are those of a
+// Each set runs in its own child process. Its start-up time and peak RSS are then those of a
 // process holding one reader, not of the benchmark as a whole.
 import { fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';

@@ -14,9 +14,9 @@ const MARK_CACHE_SIZE = 32;
 const markCache = new Map<string, Promise<RasterImage>>();
 
 /**
- * Finds the layout's reference marks near their configured positions in the rotated image
- * (normalised cross-correlation on greyscale pixels) and returns the frame-to-source map that puts
- * them back on those positions: one mark fixes the shift, two also fix the rotation about the first.
+ * Finds the layout's reference marks near their configured positions in the rotated image, by
+ * normalised cross-correlation on greyscale pixels. Returns the frame-to-source map that puts them
+ * back on those positions: one mark fixes the shift, two also fix the rotation about the first.
  * Throws `alignment_failed` with the similarity found when a mark is not found.
  */
 export async function alignToMarks(grey: RasterImage, rotation: Affine, alignment: Alignment): Promise<{ toSource: Affine; result: AlignmentResult }> {
@@ -56,7 +56,7 @@ function findMark(grey: RasterImage, rotation: Affine, mark: AlignmentMark, temp
   const pixels = sampleRegion(grey, rotation, window);
   const sized = template.width === mark.width && template.height === mark.height ? template : null;
   if (!sized) {
-    throw new VisionError('alignment_failed', `alignment mark ${mark.name} image is ${template.width}x${template.height} but the layout says ${mark.width}x${mark.height}`, {
+    throw new VisionError('alignment_failed', `alignment mark ${mark.name} image is ${template.width}x${template.height} but the layout expects ${mark.width}x${mark.height}: cut the mark image to the ROI size`, {
       mark: mark.name,
       imageWidth: template.width,
       imageHeight: template.height,

@@ -15,9 +15,9 @@ export interface AnnotateOptions {
 const COLOURS = { digit: '#00e676', decimal: '#ff9100', pointer: '#40c4ff', mark: '#ffea00', failed: '#ff1744' };
 
 /**
- * Draws the layout onto the photo for layout editing, `capture-once` and debugging: the image is
- * rotated (and aligned when the marks are found) into the layout frame, then digit ROIs, dial ROIs
- * with their hub and read needle, alignment marks and the recognised values are drawn on it.
+ * Draws the layout onto the photo for layout editing, `capture-once` and debugging. The image is
+ * rotated (and aligned when the marks are found) into the layout frame. Digit ROIs, dial ROIs with
+ * their hub and read needle, alignment marks and the recognised values are drawn on it.
  * Returns a JPEG. Throws VisionError for an image that cannot be decoded.
  */
 export async function annotateImage(image: Buffer, layout: MeterLayout, result: MeterReadResult | null = null, options: AnnotateOptions = {}): Promise<Buffer> {

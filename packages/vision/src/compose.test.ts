@@ -41,7 +41,7 @@ describe('composeReading', () => {
   });
 
   it('chains dials geared 10:1', () => {
-    // Each dial read slightly off; the finer dial says which side of its mark the coarser one is.
+    // Each dial is read slightly off. The finer dial shows which side of its mark the coarser one is.
     const reading = composeReading({ digits: wheels('00819'), pointers: dials(7.67, 7.85, 9.69, 7.65), wheelDrive: 'intermittent' });
     expect(reading.text).toBe('00819.7797');
     expect(reading.pointers.map((dial) => Math.floor(dial.value))).toEqual([7, 7, 9, 7]);
@@ -90,7 +90,7 @@ describe('composeReading', () => {
   });
 
   it('flags a wheel the dials cannot decide', () => {
-    // A centred 1 with the x0.1 dial at 8.9: a continuous wheel says 0.89, an intermittent one 1.
+    // A centred 1 with the x0.1 dial at 8.9: a continuous wheel means 0.89, an intermittent one 1.
     const reading = composeReading({ digits: wheels('00521', { 4: -0.11 }), pointers: dials(8.9), wheelDrive: 'auto' });
     expect(reading.confidence).toBeLessThanOrEqual(0.3);
     expect(reading.issues.join(' ')).toMatch(/between 0 and 1/);

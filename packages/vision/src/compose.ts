@@ -37,13 +37,13 @@ export interface ComposeInput {
   decimalShift?: number;
   /** Append the fractional position of the last dial as one more decimal. Default false. */
   extendedResolution?: boolean;
-  /** How the least significant wheel follows the dials; see the layout's `wheelDrive`. Default `auto`. */
+  /** Gearing of the least significant wheel to the dials; see the layout's `wheelDrive`. Default `auto`. */
   wheelDrive?: WheelDrive;
 }
 
 /**
  * The composed value and the elements after roll-over resolution: wheels carry the resolved digit,
- * dials their position made consistent with the next finer dial. `issues` says why confidence was
+ * dials their position made consistent with the next finer dial. `issues` explains why confidence was
  * lowered (unreadable wheels, wheels between digits, dials that disagree).
  */
 export type ComposedReading = Pick<MeterReadResult, 'value' | 'text' | 'digits' | 'decimalDigits' | 'pointers' | 'confidence'> & { issues: string[] };
@@ -83,7 +83,7 @@ interface Resolved {
  * between two digits is decided by the next finer wheel or dial, so a value never jumps by a whole
  * unit at a transition. Each dial is made consistent with the next finer one (10:1 gearing). The
  * least significant wheel of a wet-dial meter turns with the x0.1 dial and shows the next digit
- * from about .5 on; the x0.1 dial then says it is still the lower one.
+ * from about .5 on, and the x0.1 dial then shows it is still the lower one.
  *
  * @example
  * composeReading({
@@ -173,7 +173,7 @@ function resolveDial(element: Element, finer: number | null): Resolved {
   };
 }
 
-// Where a wheel stands past its integer digit while its finer neighbour is at `finer` (0-10).
+// Position of a wheel past its integer digit while its finer neighbour is at `finer` (0-10).
 const DRIVE_OFFSETS: Record<Exclude<WheelDrive, 'auto'>, (finer: number) => number> = {
   continuous: (finer) => finer / 10,
   intermittent: (finer) => Math.max(0, finer - 9),
@@ -192,11 +192,9 @@ function resolveWheel(element: Element, finer: number | null, finerKind: Element
     return { digit, continuous: mod10(element.position), confidence: element.confidence };
   }
 
-  // Every candidate digit is scored under each gearing that applies; the best wins, and a runner-up
+  // Every candidate digit is scored under each gearing that applies, and the best wins. A runner-up
   // digit almost as good means the wheel is between digits and the finer element does not decide.
-  // Wheels carry to the next wheel intermittently, as in every roller counter; only the wheel
-  // driven by the dials' gear train may turn continuously.
-  const models = finerKind === 'wheel' || drive === 'intermittent' ? (['intermittent'] as const) : drive === 'continuous' ? (['continuous'] as const) : (['continuous', 'intermittent'] as const);
+  const models = drivesFor(finerKind, drive);
   const candidates = [-1, 0, 1].map((shift) => {
     const base = element.shown! + shift;
     const scored = models.map((model) => {
@@ -219,6 +217,14 @@ function resolveWheel(element: Element, finer: number | null, finerKind: Element
     issue = `wheel ${element.name} shows ${element.shown} where the finer element expects another position`;
   }
   return { digit: best.digit, continuous: best.digit + best.offset, confidence, issue };
+}
+
+// Wheels carry to the next wheel intermittently, as in every roller counter. Only the wheel driven
+// by the dials' gear train may turn continuously.
+function drivesFor(finerKind: Element['kind'] | null, drive: WheelDrive): readonly Exclude<WheelDrive, 'auto'>[] {
+  if (finerKind === 'wheel' || drive === 'intermittent') return ['intermittent'];
+  if (drive === 'continuous') return ['continuous'];
+  return ['continuous', 'intermittent'];
 }
 
 function composeText(elements: Element[], resolved: Resolved[], extended: boolean, shift: number, issues: string[]): string | null {

@@ -11,7 +11,7 @@ export type VisionErrorCode =
 /**
  * An image or layout that cannot be read. `details` names the value that failed, for example
  * `{ roi: 'dig3', imageWidth: 640 }` or `{ mark: 'ref0', similarity: 0.41, minSimilarity: 0.6 }`.
- * The caller adds the file name or image id it knows.
+ * The caller adds the file name or image id it has.
  */
 export class VisionError extends Error {
   override name = 'VisionError';

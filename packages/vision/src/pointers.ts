@@ -2,7 +2,7 @@ import type { PointerRoi } from '@metervision/protocol';
 import type { RasterImage } from './decode.ts';
 import { labelComponents } from './digits/glyphs.ts';
 
-/** Where a needle points, before dials are made consistent with each other. */
+/** Needle position of one dial, before dials are made consistent with each other. */
 export interface PointerReading {
   name: string;
   /** Dial position in [0, 10): the needle angle from the printed 0, in units of 36°. */
@@ -11,7 +11,7 @@ export interface PointerReading {
   angleDegrees: number;
   /** 0-1: how much of the needle lies along one direction, lowered for small or faint needles. */
   confidence: number;
-  /** Why no needle was found or the confidence is low. */
+  /** Reason when no needle was found or the confidence is low. */
   note?: string;
 }
 
@@ -137,8 +137,8 @@ function findNeedleMask(patch: RasterImage, roi: PointerRoi): NeedleMask | null 
 }
 
 // Red needles: how much red exceeds the other channels. Dark needles: how dark the pixel is.
-// Channels are first balanced so the patch's median colour (the dial face) is grey: under a cyan
-// or yellow cast a red needle then stands out as clearly as under white light.
+// Channels are first balanced so the patch's median colour (the dial face) is grey. Under a cyan
+// or yellow cast a red needle then shows as clearly as under white light.
 function needleStrengths(patch: RasterImage, needle: PointerRoi['needle']): Int16Array {
   const { data, channels } = patch;
   const pixels = patch.width * patch.height;

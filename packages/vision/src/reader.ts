@@ -50,7 +50,7 @@ export class MeterReader {
   /**
    * Reads one image with one layout. Throws {@link VisionError} for an unusable image or layout
    * (`invalid_image`, `image_too_large`, `frame_mismatch`, `roi_outside_image`, `alignment_failed`);
-   * otherwise returns a result whose confidence says how far to trust it.
+   * otherwise returns a result whose confidence rates how far to trust it.
    */
   async read(image: Buffer, layout: MeterLayout): Promise<MeterReadResult> {
     if (this.closed) throw new VisionError('reader_closed', 'this MeterReader was closed: create a new one');

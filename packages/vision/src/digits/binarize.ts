@@ -23,12 +23,15 @@ const HIGH_SHARE = 0.98;
 const BACKGROUND_RADIUS_SHARE = 0.12;
 
 /**
- * Turns a greyscale wheel window into ink and background. The window is oriented so the ink is
- * dark (light-on-dark digits are inverted; with `auto` the minority class of a first Otsu split is
- * the ink, because strokes cover less than half of a digit's window), the background is flattened
- * (a wheel's curvature and the light falling off towards its edges would otherwise turn whole rows
- * into ink), sensor noise is smoothed with a 3x3 mean, the contrast is stretched between the 2nd and 98th percentile, and Otsu's threshold
- * is chosen for this window alone.
+ * Turns a greyscale wheel window into ink and background, in five steps.
+ * - Orient the window so the ink is dark. Light-on-dark digits are inverted. With `auto` the
+ *   minority class of a first Otsu split is the ink, because strokes cover less than half of a
+ *   digit's window.
+ * - Flatten the background: a wheel's curvature and the light falling off towards its edges would
+ *   otherwise turn whole rows into ink.
+ * - Smooth sensor noise with a 3x3 mean.
+ * - Stretch the contrast between the 2nd and 98th percentile.
+ * - Threshold with Otsu's level chosen for this window alone.
  */
 export function binarizeWheel(grey: RasterImage, style: DigitStyle): InkImage {
   const { width, height } = grey;

@@ -17,7 +17,7 @@ export const WHOLE_SHARE = 0.9;
 
 /**
  * Measures the digit height from the bands that touch neither window edge, and the pitch from
- * wheels that show two digits at once; medians over the wheels of one image.
+ * wheels that show two digits at once. Both are medians over the wheels of one image.
  */
 export function estimateDigitGeometry(wheels: { bands: GlyphBand[]; height: number }[]): DigitGeometry {
   const heights: number[] = [];
@@ -39,7 +39,7 @@ export function estimateDigitGeometry(wheels: { bands: GlyphBand[]; height: numb
 }
 
 /**
- * Which window edge cuts a band. The upper of two bands is the leaving digit, cut at the top; the
+ * Returns the window edge that cuts a band. The upper of two bands is the leaving digit, cut at the top; the
  * lower one is the entering digit, cut at the bottom. A lone short band is cut at the nearer edge.
  */
 export function cutOf(band: GlyphBand, bands: GlyphBand[], windowHeight: number, geometry: DigitGeometry): GlyphCut {
@@ -52,7 +52,7 @@ export function cutOf(band: GlyphBand, bands: GlyphBand[], windowHeight: number,
 }
 
 /**
- * How far a band's digit has moved up from the window centre, in digits. A cut band is located
+ * Returns how far a band's digit has moved up from the window centre, in digits. A cut band is located
  * from its uncut edge and the digit height.
  */
 export function phaseOf(band: GlyphBand, cut: GlyphCut, windowHeight: number, geometry: DigitGeometry): number {

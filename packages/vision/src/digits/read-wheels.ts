@@ -9,7 +9,7 @@ import { cutOf, estimateDigitGeometry, phaseOf, type DigitGeometry } from './pha
 import { confirmDigit, recognizeGlyphs, type GlyphTask, type GlyphVerdict } from './recognize.ts';
 import { MIN_SHARE_FOR_HOLES, measureShape } from './shape.ts';
 
-/** What one wheel window shows. */
+/** Reading of one wheel window. */
 export interface WheelReading {
   name: string;
   /** Digit of the most visible glyph, 0-9; null when no digit could be read. */
@@ -21,7 +21,7 @@ export interface WheelReading {
    * it is half-way out at the top, negative while it is still coming in from the bottom.
    */
   phase: number;
-  /** Why `digit` is null or the confidence is low. */
+  /** Reason when `digit` is null or the confidence is low. */
   note?: string;
 }
 
@@ -77,9 +77,9 @@ export async function readWheels(pool: OcrPool, source: RasterImage, toSource: A
 }
 
 /**
- * When the two bands of a wheel read as digits that are no neighbours, the weaker band (a sliver
- * of a digit, often misread) is asked whether it can be the neighbour of the stronger band's
- * digit; if tesseract accepts that, the weaker reading is replaced.
+ * Reconciles the two bands of a wheel when they read as digits that are no neighbours. The weaker
+ * band (a sliver of a digit, often misread) is read again with only the stronger band's neighbour
+ * allowed. If tesseract accepts that digit, it replaces the weaker reading.
  */
 async function reconcileBands(pool: OcrPool, readings: BandReading[], digitHeight: number): Promise<BandReading[]> {
   if (readings.length !== 2 || readings.some((reading) => reading.verdict.digit === null)) return readings;

@@ -16,7 +16,7 @@ export interface GlyphVerdict {
   digit: number | null;
   /** 0-1. */
   confidence: number;
-  /** How the digit was decided, for logs and low-confidence reasons. */
+  /** Evidence the digit was decided on, for logs and low-confidence reasons. */
   basis: 'agreement' | 'majority' | 'template' | 'single' | 'structure' | 'none';
 }
 
@@ -45,9 +45,9 @@ interface Vote {
 }
 
 /**
- * Recognises the glyphs of one image: two strips (all glyphs in a row, at two sizes) read with
- * one tesseract call each, then a single-glyph call for every glyph whose strip readings disagree
- * or break the glyph's shape (holes, cut edge). `digitHeight` is a whole digit's height in the
+ * Recognises the glyphs of one image. Two strips (all glyphs in a row, at two sizes) are read in
+ * one tesseract call. A single-glyph call follows for every glyph whose strip readings disagree or
+ * break the glyph's shape (holes, cut edge). `digitHeight` is a whole digit's height in the
  * bitmaps' pixels.
  */
 export async function recognizeGlyphs(pool: OcrPool, tasks: GlyphTask[], digitHeight: number): Promise<GlyphVerdict[]> {
@@ -86,11 +86,11 @@ async function decide(pool: OcrPool, task: GlyphTask, digitHeight: number, first
 }
 
 /**
- * A glyph cut by the window edge. Tesseract's readings of one partial glyph at several sizes fail
- * together (it was trained on whole characters), so they count as one witness; the cut templates
- * and the glyph's structure are the others. Two agreeing witnesses are trusted; otherwise a clear
- * template match on most of a digit wins over tesseract, and anything less stays below the default
- * acceptance threshold.
+ * Decides a glyph cut by the window edge. Tesseract's readings of one partial glyph at several
+ * sizes fail together, because it was trained on whole characters, so they count as one witness.
+ * The cut templates and the glyph's structure are the other witnesses. Two agreeing witnesses are
+ * trusted. Otherwise a clear template match on most of a digit wins over tesseract, and anything
+ * less stays below the default acceptance threshold.
  */
 async function decidePartial(pool: OcrPool, task: GlyphTask, digitHeight: number, strips: Vote[], allowed: string): Promise<GlyphVerdict> {
   const partial = partialFactor(task);
@@ -119,8 +119,8 @@ async function decidePartial(pool: OcrPool, task: GlyphTask, digitHeight: number
 const TEMPLATE_MIN_SCORE = 0.35;
 const TEMPLATE_MIN_MARGIN = 0.12;
 const TEMPLATE_BASE_CONFIDENCE = 0.4;
-// A template match decides alone only for a glyph at least this share visible; a smaller part of
-// a digit matches the wrong template too easily (the bottom of a 1 and of a 7 are both a bar).
+// A template match decides alone only for a glyph at least this share visible, because a smaller
+// part of a digit matches the wrong template too easily (the bottom of a 1 and of a 7 are both a bar).
 const TEMPLATE_ALONE_SHARE = 0.75;
 
 function templateVote(task: GlyphTask): Vote | null {
@@ -147,8 +147,8 @@ async function readStrips(pool: OcrPool, tasks: GlyphTask[], digitHeight: number
   });
 }
 
-// A span counts only when exactly one digit's centre falls inside it; tesseract also reports
-// blank symbols for gaps it sees inside a glyph, which carry no digit.
+// A span counts only when exactly one digit's centre falls inside it. Tesseract also reports
+// blank symbols for gaps it finds inside a glyph, which carry no digit.
 function symbolInSpan(output: OcrOutput, [left, right]: [number, number], top: number, bottom: number): Vote | null {
   const inside = output.symbols.filter((symbol) => {
     if (symbol.text.trim() === '') return false;

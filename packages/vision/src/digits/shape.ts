@@ -42,19 +42,19 @@ export function measureShape(glyph: GlyphBitmap): GlyphShape {
   };
 }
 
-/** Which edge of the wheel window cuts a glyph: a rolling wheel shows parts of two digits. */
+/** Edge of the wheel window that cuts a glyph: a rolling wheel shows parts of two digits. */
 export type GlyphCut = 'none' | 'top' | 'bottom';
 
 const ALL_DIGITS = '0123456789';
-// Below this visible share a partial glyph's holes say too little to exclude any digit.
+// Below this visible share a partial glyph's holes are too little evidence to exclude any digit.
 export const MIN_SHARE_FOR_HOLES = 0.65;
 
 /**
  * Digits whose printed shape can produce `shape`: the OCR result must be one of them. Whole
  * glyphs are judged by their holes (8 has two; 0, 4, 6 and 9 one: a 0's is tall and central, a
  * 6's low, a 9's and 4's high) and their width (only a 1 is narrow). A glyph cut at the bottom
- * shows its top part, where 8 and 9 have a closed loop; one cut at the top shows its bottom part,
- * where 6 and 8 have one. `visible` is the share of a whole digit's height the glyph shows.
+ * shows its top part, where 8 and 9 have a closed loop. A glyph cut at the top shows its bottom
+ * part, where 6 and 8 have one. `visible` is the share of a whole digit's height the glyph shows.
  */
 export function allowedDigits(shape: GlyphShape, cut: GlyphCut, visible: number): string {
   // Width against a whole digit's height, so cut glyphs compare with whole ones.
@@ -90,9 +90,10 @@ const ZERO_MIN_HOLE_HEIGHT = 0.45;
 const ZERO_MAX_HOLE_OFFSET = 0.15;
 
 /**
- * A digit decided by structure alone: two stacked holes make an 8, one tall central hole a 0, a
- * very narrow glyph without holes a 1 (for a cut glyph: most of an upright bar). It votes
- * alongside tesseract and decides glyphs tesseract rejects. Null when the structure decides nothing.
+ * Decides a digit by structure alone: two stacked holes make an 8, one tall central hole a 0, a
+ * very narrow glyph without holes a 1 (for a cut glyph: most of an upright bar). The result votes
+ * alongside tesseract and decides glyphs tesseract rejects. Returns null when the structure
+ * decides nothing.
  */
 export function digitFromStructure(shape: GlyphShape, cut: GlyphCut, visible = 1): number | null {
   if (cut !== 'none') return partialStructure(shape, visible);

@@ -4,7 +4,7 @@ import type { GlyphBitmap, GlyphCut } from './shape.ts';
 /**
  * Digit shapes from common sans-serif fonts, compared with a glyph's visible part. Tesseract is
  * trained on whole characters and misreads a digit whose bottom or top is hidden by the wheel
- * window (the top of a 2 reads as 7 or 9); the templates are cut the same way before comparing, so
+ * window: the top of a 2 reads as 7 or 9. The templates are cut the same way before comparing, so
  * they give an independent second opinion on rolling wheels.
  */
 

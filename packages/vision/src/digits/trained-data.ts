@@ -8,9 +8,9 @@ import { promisify } from 'node:util';
 /**
  * Traineddata for tesseract's legacy engine, taken from the installed `@tesseract.js-data/eng`
  * package (never downloaded). The package's `4.0.0/eng.traineddata.gz` unpacks to 23 MB, of which
- * the legacy digit classifier needs about 1 MB: the word lists (a 16 MB bigram list among them)
- * and the LSTM model are dropped, because each tesseract worker keeps the file in memory up to
- * three times (unpacked, in its virtual file system, and as tesseract reads it), about 100 MB of
+ * the legacy digit classifier needs about 1 MB. The word lists (a 16 MB bigram list among them) and
+ * the LSTM model are dropped, because each tesseract worker keeps the file in memory up to three
+ * times: unpacked, in its virtual file system, and as tesseract reads it. That was about 100 MB of
  * RSS per worker.
  */
 
