@@ -5,7 +5,9 @@ export default defineProject({
     name: '@metervision/e2e',
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**'],
-    testTimeout: 120_000,
+    // One PostgreSQL server for the run; suites declared with describeEachDialect use it.
+    globalSetup: ['../packages/cloud/src/testing/global-setup.ts'],
+    testTimeout: 180_000,
     hookTimeout: 120_000,
   },
 });
