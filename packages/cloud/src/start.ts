@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { ensureSuperAdmin } from './auth/bootstrap.ts';
 import type { TokenSettings } from './auth/tokens.ts';
 import type { MessageBus } from './broker/bus.ts';
@@ -31,7 +31,10 @@ export interface CloudHandle {
   database: Database;
   bus: MessageBus;
   ingestion: Ingestion;
-  /** Stops the listeners, waits for messages being stored, closes the database. */
+  /**
+   * Stops the HTTP listener, waits up to `shutdownTimeoutMs` for running validations (then marks
+   * them abandoned), closes the broker after the messages being stored, then the database.
+   */
   close(): Promise<void>;
 }
 
@@ -57,7 +60,7 @@ export async function startCloud(partial: CloudOptionsInput = {}): Promise<Cloud
     if (options.admin) await ensureSuperAdmin(repos.users, options.admin, { hashCost: options.passwordHashCost, logger });
 
     const evidence = new EvidenceStore(options.imageDir);
-    const ingestion = createIngestion({ repos, evidence, logger });
+    const ingestion = createIngestion({ repos, evidence, logger, liveness: options.liveness });
     const bus = await startBus(options, database, ingestion);
     cleanup.push(async () => {
       await bus.close();
@@ -68,7 +71,9 @@ export async function startCloud(partial: CloudOptionsInput = {}): Promise<Cloud
     cleanup.push(() => reader.close());
     const tokens = await tokenSettings(options);
     const deps: AppDeps = { options: { ...options, mqttPublicUrl: options.mqttPublicUrl ?? bus.url ?? undefined }, database, repos, tokens, logger, reader, evidence, bus };
-    const { app } = createApp(deps);
+    const { app, router } = createApp(deps);
+    // Runs after the listener closed and before the reader, broker and database do.
+    cleanup.push(() => router.close());
 
     const server = await listen(app, options.host, options.port);
     cleanup.push(() => closeServer(server));
@@ -87,12 +92,12 @@ export async function startCloud(partial: CloudOptionsInput = {}): Promise<Cloud
       bus,
       ingestion,
       close: async () => {
-        await runCleanup(cleanup);
+        await runCleanup(cleanup, logger);
         logger.info({ port: httpPort }, 'cloud stopped');
       },
     };
   } catch (error) {
-    await runCleanup(cleanup);
+    await runCleanup(cleanup, logger);
     throw error;
   }
 }
@@ -142,7 +147,9 @@ function closeServer(server: ServerType): Promise<void> {
   });
 }
 
-async function runCleanup(cleanup: (() => Promise<void>)[]): Promise<void> {
-  for (const step of cleanup.reverse()) await step().catch(() => undefined);
+async function runCleanup(cleanup: (() => Promise<void>)[], logger: Logger): Promise<void> {
+  for (const step of cleanup.reverse()) {
+    await step().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed; continuing with the next'));
+  }
   cleanup.length = 0;
 }

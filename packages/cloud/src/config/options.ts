@@ -57,6 +57,11 @@ export interface CloudOptions {
   installations: InstallationSettings;
   /** When a silent camera counts as offline. Default: 3 missed heartbeats of 60 s, checked every 15 s. */
   liveness: LivenessOptions;
+  /**
+   * Milliseconds `close()` waits for running installation validations before it marks them
+   * abandoned (failed, may be validated again). Default 10000.
+   */
+  shutdownTimeoutMs: number;
   logger: Logger;
 }
 
@@ -89,6 +94,7 @@ export function resolveOptions(partial: CloudOptionsInput, logger: Logger): Clou
     maxImagePixels: MAX_IMAGE_PIXELS,
     databasePoolSize: 10,
     visionWorkers: 1,
+    shutdownTimeoutMs: 10_000,
     ...stripUndefined(partial),
     dataDir,
     databaseUrl: partial.databaseUrl ?? join(dataDir, 'metervision.db'),

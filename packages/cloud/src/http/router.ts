@@ -11,6 +11,7 @@ export class ApiRouter {
   /** Paths whose canonical form ends with `/`; requests without the slash reach them too. */
   readonly slashPaths = new Set<string>();
   readonly registered: PolicyRow[] = [];
+  readonly #closeHooks: (() => Promise<void>)[] = [];
 
   constructor(
     readonly app: ApiApp,
@@ -37,6 +38,19 @@ export class ApiRouter {
     this.app.openapi({ ...route, middleware, security }, guarded as unknown as RouteHandler<R, ApiEnv>);
     this.registered.push(policy);
     if (route.path.length > 1 && route.path.endsWith('/')) this.slashPaths.add(route.path);
+  }
+
+  /** Adds a step that `close()` runs, for work a route module keeps going in the background. */
+  onClose(hook: () => Promise<void>): void {
+    this.#closeHooks.push(hook);
+  }
+
+  /**
+   * Runs every close hook and resolves when all have finished. Call it after the HTTP listener
+   * stopped and before the database, broker and reader close, since the hooks may still use them.
+   */
+  async close(): Promise<void> {
+    await Promise.all(this.#closeHooks.map((hook) => hook()));
   }
 }
 

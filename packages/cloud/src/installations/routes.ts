@@ -102,6 +102,7 @@ const routes = {
 function register(router: ApiRouter): void {
   const workflow = createWorkflow(router);
   const { installations, events } = workflow;
+  router.onClose(() => workflow.runner.shutdown(router.deps.options.shutdownTimeoutMs));
   router.resolvers.set('installation', (id) => installations.organizationOf(id));
 
   const load = async (id: string): Promise<InstallationRow> => {

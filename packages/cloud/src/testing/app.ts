@@ -44,7 +44,7 @@ export async function createTestApp(options: { databaseUrl: string; dataDir: str
     bus: null,
     tokens: { secret: tokenSecret, issuer: cloudOptions.tokenIssuer, audience: cloudOptions.tokenAudience, expiresInSeconds: 3600 },
   };
-  const { app } = createApp(deps);
+  const { app, router } = createApp(deps);
 
   const request = (path: string, init: RequestInit & { token?: string } = {}) => {
     const headers = new Headers(init.headers);
@@ -64,6 +64,7 @@ export async function createTestApp(options: { databaseUrl: string; dataDir: str
       return ((await response.json()) as { access_token: string }).access_token;
     },
     close: async () => {
+      await router.close();
       await reader.close();
       await database.close();
     },

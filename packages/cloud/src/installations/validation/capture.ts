@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { decodePayload, encodePayload, topics, type ImageMessage } from '@metervision/protocol';
 import type { MessageBus } from '../../broker/bus.ts';
 
-/** Failure to get an image from the camera: no broker, a timeout, a failure it reported or an invalid message. */
+/** Failure to get an image from the camera: no broker, a timeout, a failure it reported, an invalid message, or a validation abandoned while waiting. */
 export class CaptureError extends Error {
   override name = 'CaptureError';
   constructor(
     message: string,
-    readonly code: 'no_broker' | 'timeout' | 'camera_failed' | 'invalid_image_message',
+    readonly code: 'no_broker' | 'timeout' | 'camera_failed' | 'invalid_image_message' | 'aborted',
     readonly deviceId: string,
   ) {
     super(message);
@@ -25,9 +25,10 @@ export interface CapturedImage {
 /**
  * Asks camera `deviceId` for a fresh image with a `send_image` command (QoS 1) and waits for the
  * matching message on its `images` topic. Subscribes before publishing, so an image that arrives
- * quickly is not missed. A `failed` result on `commands/result` ends the wait early with the camera's message.
+ * quickly is not missed. A `failed` result on `commands/result` ends the wait early with the camera's message,
+ * and so does `signal` when the validation is abandoned.
  */
-export async function requestImage(bus: MessageBus | null, deviceId: string, timeoutMs: number): Promise<CapturedImage> {
+export async function requestImage(bus: MessageBus | null, deviceId: string, timeoutMs: number, signal?: AbortSignal): Promise<CapturedImage> {
   if (!bus) throw new CaptureError('the cloud runs without an MQTT broker, so it cannot ask the camera for an image', 'no_broker', deviceId);
 
   const commandId = randomUUID();
@@ -45,6 +46,9 @@ export async function requestImage(bus: MessageBus | null, deviceId: string, tim
     () => reject(new CaptureError(`the camera sent no image within ${Math.round(timeoutMs / 1000)} s of the send_image command`, 'timeout', deviceId)),
     timeoutMs,
   );
+  const onAbort = () => reject(new CaptureError('the validation was abandoned while waiting for the image', 'aborted', deviceId));
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
 
   const onImage = (_topic: string, payload: Buffer) => {
     const decoded = decodePayload('images', payload);
@@ -71,6 +75,7 @@ export async function requestImage(bus: MessageBus | null, deviceId: string, tim
     return await answer;
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
     await Promise.allSettled(unsubscribes.map((unsubscribe) => unsubscribe()));
   }
 }

@@ -32,6 +32,8 @@ export interface StageContext {
   confirmedSerial: string | null;
   image: { bytes: Buffer; size: { width: number; height: number }; evidence: ValidationImage } | null;
   reading: MeterReadResult | null;
+  /** Signal aborted when the run is abandoned at shutdown, so a wait for the camera ends at once. */
+  signal: AbortSignal;
 }
 
 export type Stage = (context: StageContext, deps: StageDeps) => Promise<Check[]>;
@@ -41,6 +43,7 @@ const CAPTURE_ADVICE: Record<CaptureError['code'], string> = {
   camera_failed: 'The camera could not take a picture: check the camera module, its cable and the capture settings.',
   no_broker: 'The cloud runs without its MQTT broker: an operator has to start it with the broker enabled.',
   invalid_image_message: 'Update the camera software: its image message does not follow the protocol.',
+  aborted: 'Validate again once the cloud is running.',
 };
 
 async function connectivity(context: StageContext, deps: StageDeps): Promise<Check[]> {
@@ -54,7 +57,7 @@ async function connectivity(context: StageContext, deps: StageDeps): Promise<Che
 async function imageQuality(context: StageContext, deps: StageDeps): Promise<Check[]> {
   let captured;
   try {
-    captured = await requestImage(deps.bus, context.installation.deviceId, deps.settings.imageTimeoutMs);
+    captured = await requestImage(deps.bus, context.installation.deviceId, deps.settings.imageTimeoutMs, context.signal);
   } catch (error) {
     if (!(error instanceof CaptureError)) throw error;
     return [makeCheck('image_received', 'failed', { measured: false, threshold: { max: deps.settings.imageTimeoutMs }, unit: 'ms', message: `No image: ${error.message}.`, advice: CAPTURE_ADVICE[error.code] })];
