@@ -10,6 +10,8 @@ export interface DigitGeometry {
 
 // Without any wheel to measure, a digit fills about this share of its window...
 const DEFAULT_HEIGHT_SHARE = 0.6;
+// ...and at least this share.
+const MIN_DIGIT_HEIGHT_SHARE = 0.4;
 // ...and neighbouring digits are this many digit heights apart (typical of printed odometer wheels).
 const DEFAULT_PITCH_RATIO = 1.2;
 // A band at least this share of a digit high shows the whole digit.
@@ -24,7 +26,9 @@ export function estimateDigitGeometry(wheels: { bands: GlyphBand[]; height: numb
   const gaps: number[] = [];
   for (const wheel of wheels) {
     for (const band of wheel.bands) {
-      if (!band.touchesTop && !band.touchesBottom) heights.push(band.bottom - band.top + 1);
+      const height = band.bottom - band.top + 1;
+      // Specks and slivers that survived the noise filter are no measure of a digit.
+      if (!band.touchesTop && !band.touchesBottom && height >= MIN_DIGIT_HEIGHT_SHARE * wheel.height) heights.push(height);
     }
     for (let i = 1; i < wheel.bands.length; i += 1) {
       gaps.push(wheel.bands[i]!.top - wheel.bands[i - 1]!.bottom - 1);

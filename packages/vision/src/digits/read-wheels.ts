@@ -153,15 +153,17 @@ function combineBands(name: string, readings: BandReading[]): WheelReading {
     return { ...reading, confidence: Math.min(PAIR_MAX_CONFIDENCE, Math.max(best.verdict.confidence, combined)) };
   }
 
-  // A sliver of a digit is a weak witness: it can confirm a reading but only dent it, and below
-  // the share where its holes can be checked it cannot even dent it.
+  // A sliver of a digit next to a whole one is a weak witness: it can confirm a reading but only
+  // dent it, and below the share where its holes can be checked it cannot even dent it.
   const weight = Math.min(1, Math.max(0, (other.task.visible - MIN_SHARE_FOR_HOLES) / WITNESS_RAMP));
-  return {
-    ...reading,
-    confidence: best.verdict.confidence * (1 - 0.5 * other.verdict.confidence * weight),
-    note: `wheel ${name} shows ${best.verdict.digit} and ${other.verdict.digit}, which are not neighbours on a wheel`,
-  };
+  let confidence = best.verdict.confidence * (1 - 0.5 * other.verdict.confidence * weight);
+  // Two parts of digits that contradict each other leave no part to trust.
+  if (best.task.cut !== 'none') confidence = Math.min(confidence, CONFLICTING_PARTS_CONFIDENCE);
+  return { ...reading, confidence, note: `wheel ${name} shows ${best.verdict.digit} and ${other.verdict.digit}, which are not neighbours on a wheel` };
 }
+
+// Confidence cap of a wheel whose two visible parts read as digits that are no neighbours.
+const CONFLICTING_PARTS_CONFIDENCE = 0.45;
 
 // Confidence of a wheel read from two neighbouring parts never exceeds that of a whole digit read twice.
 const PAIR_MAX_CONFIDENCE = 0.95;

@@ -19,8 +19,10 @@ export interface GlyphShape {
   holesStacked: boolean;
   /** Height of the largest hole as a share of the glyph height; 0 without holes. */
   holeHeight: number;
-  /** How far the ink's centre moves right from the top quarter to the bottom quarter, as a share of the height. */
+  /** How far the ink's centre moves right from the middle rows to the bottom rows, as a share of the height. */
   slant: number;
+  /** Width of the ink in the lower half as a share of the glyph height: a 1's stem is narrow. */
+  lowerWidth: number;
 }
 
 // Holes smaller than this share of the glyph box are JPEG speckle, not counters of a digit.
@@ -39,6 +41,7 @@ export function measureShape(glyph: GlyphBitmap): GlyphShape {
     holesStacked: centres.length === 2 && Math.min(...centres) < 0.5 && Math.max(...centres) > 0.5,
     holeHeight: largest ? largest.height / glyph.height : 0,
     slant: slantOf(glyph),
+    lowerWidth: inkWidth(glyph, Math.floor(glyph.height / 2), glyph.height) / glyph.height,
   };
 }
 
@@ -103,12 +106,12 @@ export function digitFromStructure(shape: GlyphShape, cut: GlyphCut, visible = 1
   return null;
 }
 
-// Most of an upright bar is a 1: the stem of a 4 or 7 under or over a cut is either short, joined
-// to a crossbar, or slanted.
+// Most of an upright bar, with or without a flag on top, is a 1: the stem of a 4 or 7 under or
+// over a cut is either short, joined to a crossbar, or slanted.
 function partialStructure(shape: GlyphShape, visible: number): number | null {
-  const width = shape.aspect * visible;
-  if (visible >= MIN_SHARE_FOR_HOLES && shape.holes === 0 && width < NARROW_ASPECT && Math.abs(shape.slant) < MAX_BAR_SLANT) return 1;
-  return null;
+  if (visible < MIN_SHARE_FOR_HOLES || shape.holes > 0) return null;
+  const narrow = shape.aspect * visible < ONE_MAX_WIDTH && shape.lowerWidth * visible < NARROW_ASPECT;
+  return narrow && Math.abs(shape.slant) < MAX_BAR_SLANT ? 1 : null;
 }
 
 // A bar leaning more than this (horizontal drift per unit of height) is no 1.
@@ -119,22 +122,38 @@ const NARROW_ASPECT = 0.3;
 // Only a 0 has one hole spanning more than this share of its height (6 and 9 loops span about 0.4).
 const ZERO_HOLE_HEIGHT = 0.55;
 
+// Middle rows (40-55 %) against bottom rows (85-100 %): a 1's flag sits above both, so only a
+// slanted stroke such as a 7's moves the centre.
 function slantOf(glyph: GlyphBitmap): number {
-  const quarter = Math.max(1, Math.floor(glyph.height / 4));
-  const centreOf = (from: number, to: number) => {
-    let sum = 0;
-    let count = 0;
-    for (let y = from; y < to; y += 1) {
-      for (let x = 0; x < glyph.width; x += 1) {
-        if (glyph.ink[y * glyph.width + x] === 1) {
-          sum += x;
-          count += 1;
-        }
+  const row = (share: number) => Math.min(glyph.height - 1, Math.floor(share * glyph.height));
+  return (inkCentre(glyph, row(0.85), glyph.height) - inkCentre(glyph, row(0.4), row(0.55) + 1)) / glyph.height;
+}
+
+function inkCentre(glyph: GlyphBitmap, from: number, to: number): number {
+  let sum = 0;
+  let count = 0;
+  for (let y = from; y < to; y += 1) {
+    for (let x = 0; x < glyph.width; x += 1) {
+      if (glyph.ink[y * glyph.width + x] === 1) {
+        sum += x;
+        count += 1;
       }
     }
-    return count === 0 ? glyph.width / 2 : sum / count;
-  };
-  return (centreOf(glyph.height - quarter, glyph.height) - centreOf(0, quarter)) / glyph.height;
+  }
+  return count === 0 ? glyph.width / 2 : sum / count;
+}
+
+function inkWidth(glyph: GlyphBitmap, from: number, to: number): number {
+  let left = glyph.width;
+  let right = -1;
+  for (let y = from; y < to; y += 1) {
+    for (let x = 0; x < glyph.width; x += 1) {
+      if (glyph.ink[y * glyph.width + x] !== 1) continue;
+      if (x < left) left = x;
+      if (x > right) right = x;
+    }
+  }
+  return right < left ? 0 : right - left + 1;
 }
 
 function findHoles(glyph: GlyphBitmap): { area: number; centreY: number; height: number }[] {
