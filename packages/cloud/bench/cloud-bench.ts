@@ -107,6 +107,11 @@ async function main(): Promise<void> {
     for (const result of results) {
       console.log(`| ${result.name} | ${result.connections} | ${result.total} | ${result.requestsPerSecond.toFixed(1)} | ${result.p50} | ${result.p99} | ${result.non2xx} | ${result.errors} |`);
     }
+
+    // Every request here is valid. The login limiter spends tokens only on failed logins, so a
+    // 401 or 429 means a broken setup and figures that do not measure the intended path.
+    const failing = results.filter((result) => result.non2xx > 0);
+    if (failing.length > 0) throw new Error(`Non-2xx responses in: ${failing.map((result) => result.name).join('; ')}. The figures above are not valid.`);
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolveExit) => child.once('exit', resolveExit));

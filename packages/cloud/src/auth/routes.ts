@@ -1,7 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { RouteModule } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
-import { errorResponses, jsonResponse } from '../http/openapi-schemas.ts';
+import { errorResponses, errorSchema, jsonResponse } from '../http/openapi-schemas.ts';
+import { clientAddress, rejectAttempt, TokenBucketLimiter } from '../http/rate-limit.ts';
 import type { ApiRouter } from '../http/router.ts';
 import { PasswordLogin } from './login.ts';
 import { profileSchema, tokenFormSchema, tokenSchema, toMembershipSummaryJson, toUserJson } from './schemas.ts';
@@ -25,6 +26,7 @@ const tokenRoute = createRoute({
     200: jsonResponse(tokenSchema, 'Access token'),
     401: errorResponses[401],
     422: errorResponses[422],
+    429: jsonResponse(errorSchema, 'Too many failed logins for this username from this address; `Retry-After` gives the seconds to wait'),
   },
 });
 
@@ -39,16 +41,25 @@ const meRoute = createRoute({
 function register(router: ApiRouter): void {
   const { deps } = router;
   const login = new PasswordLogin(deps.repos.users, deps.options.passwordHashCost);
+  const failures = new TokenBucketLimiter(deps.options.rateLimits.loginFailures);
   const logger = deps.logger.child({ module: 'auth' });
 
   router.add(tokenRoute, async (c) => {
     const form = c.req.valid('form');
+    const address = clientAddress(c, deps.options.trustedProxyHops);
+    // Brute-force protection: only failures spend tokens, and a throttled attempt costs no hash.
+    const key = JSON.stringify([form.username, address]);
+    const decision = failures.check(key);
+    if (!decision.allowed) throw rejectAttempt(decision, 'Too many failed logins', logger, { username: form.username, address });
+
     const user = await login.check(form.username, form.password);
     if (!user) {
-      logger.info({ username: form.username }, 'login failed');
+      failures.charge(key);
+      logger.info({ username: form.username, address }, 'login failed');
       throw new HttpError(401, 'Incorrect username or password', { headers: { 'WWW-Authenticate': 'Bearer' } });
     }
 
+    failures.reset(key);
     const token = await signAccessToken(deps.tokens, user.id, user.username);
     return c.json({ access_token: token, token_type: 'bearer' as const }, 200);
   });

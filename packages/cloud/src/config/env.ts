@@ -56,6 +56,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'VALIDATION_VALUE_TOLERANCE', option: 'installations.valueTolerance', kind: 'number', min: 0, description: 'Validation: largest accepted difference between the value read and the value the installer typed, in the meter unit (default 0.5).' },
   { name: 'VALIDATION_IMAGE_TIMEOUT_MS', option: 'installations.imageTimeoutMs', kind: 'integer', min: 1, description: 'Validation: milliseconds to wait for the camera image after the send_image command (default 20000).' },
   { name: 'SHUTDOWN_TIMEOUT_MS', option: 'shutdownTimeoutMs', kind: 'integer', description: 'On SIGTERM, milliseconds to wait for running installation validations before marking them abandoned (default 10000).' },
+  { name: 'TRUST_PROXY_HOPS', option: 'trustedProxyHops', kind: 'integer', description: 'Reverse proxies in front of the cloud whose X-Forwarded-For entries name the client for rate limits (default 0: the TCP peer).' },
   { name: 'LOG_LEVEL', option: 'logLevel', kind: 'string', description: 'pino log level (default info).' },
 ];
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS } from '@metervision/vision';
 import { DEFAULT_PASSWORD_HASH_COST } from '../auth/passwords.ts';
 import { DEFAULT_LIVENESS, type LivenessOptions } from '../devices/liveness.ts';
+import type { RateLimit } from '../http/rate-limit.ts';
 import { DEFAULT_INSTALLATION_SETTINGS, type InstallationSettings } from '../installations/settings.ts';
 
 /** Options of `startCloud`. Every field has a default; `loadEnvOptions` reads them from the environment. */
@@ -62,19 +63,40 @@ export interface CloudOptions {
    * abandoned (failed, may be validated again). Default 10000.
    */
   shutdownTimeoutMs: number;
+  /** Limits of the public routes that take a secret; see `RateLimits` for each default. */
+  rateLimits: RateLimits;
+  /**
+   * Reverse proxies in front of the cloud that append to `X-Forwarded-For`. The rate limits key
+   * on the entry this many places from its end; 0 uses the TCP peer address. Default 0.
+   */
+  trustedProxyHops: number;
   logger: Logger;
 }
 
+/** Per-client limits of the public routes that take a secret, kept in memory on each node. */
+export interface RateLimits {
+  /** `POST /api/installations/pair` attempts per client address. Default 10 at once, then 10 per minute. */
+  pairing: RateLimit;
+  /** Failed `POST /token` logins per username and client address. Default 5 at once, then 1 per minute; a successful login resets it. */
+  loginFailures: RateLimit;
+}
+
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({
+  pairing: { burst: 10, perMinute: 10 },
+  loginFailures: { burst: 5, perMinute: 1 },
+});
+
 /**
  * Input of `startCloud`: every option may be left out, and so may single fields of the
- * `installations` and `liveness` groups.
+ * `installations`, `liveness` and `rateLimits` groups.
  *
  * @example
  * startCloud({ port: 0, installations: { valueTolerance: 0.2 }, liveness: { missedHeartbeats: 5 } });
  */
-export type CloudOptionsInput = Partial<Omit<CloudOptions, 'installations' | 'liveness'>> & {
+export type CloudOptionsInput = Partial<Omit<CloudOptions, 'installations' | 'liveness' | 'rateLimits'>> & {
   installations?: Partial<InstallationSettings>;
   liveness?: Partial<LivenessOptions>;
+  rateLimits?: Partial<RateLimits>;
 };
 
 export const DEFAULT_DATA_DIR = '.metervision';
@@ -95,12 +117,14 @@ export function resolveOptions(partial: CloudOptionsInput, logger: Logger): Clou
     databasePoolSize: 10,
     visionWorkers: 1,
     shutdownTimeoutMs: 10_000,
+    trustedProxyHops: 0,
     ...stripUndefined(partial),
     dataDir,
     databaseUrl: partial.databaseUrl ?? join(dataDir, 'metervision.db'),
     imageDir: resolve(partial.imageDir ?? join(dataDir, 'images')),
     installations: { ...DEFAULT_INSTALLATION_SETTINGS, ...stripUndefined(partial.installations ?? {}) },
     liveness: { ...DEFAULT_LIVENESS, ...stripUndefined(partial.liveness ?? {}) },
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...stripUndefined(partial.rateLimits ?? {}) },
     logger,
   };
 }

@@ -9,7 +9,7 @@ import { describeDatabaseError } from '../db/errors.ts';
 export class HttpError extends Error {
   override name = 'HttpError';
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503,
     readonly detail: string,
     options?: { cause?: unknown; headers?: Record<string, string> },
   ) {

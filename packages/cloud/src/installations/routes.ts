@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { ApiEnv, RouteModule } from '../http/context.ts';
 import { notFound } from '../http/errors.ts';
 import { errorResponses, errorSchema, jsonBody, jsonResponse } from '../http/openapi-schemas.ts';
+import { limitByAddress, TokenBucketLimiter } from '../http/rate-limit.ts';
 import type { ApiRouter } from '../http/router.ts';
 import type { WorkflowDeps } from './context.ts';
 import { InstallationEventsRepo } from './events.repo.ts';
@@ -47,6 +48,7 @@ const routes = {
       404: jsonResponse(errorSchema, 'Unknown pairing code'),
       409: jsonResponse(errorSchema, 'Code used, expired, locked or issued for another camera'),
       422: errorResponses[422],
+      429: jsonResponse(errorSchema, 'Too many pairing attempts from this address; `Retry-After` gives the seconds to wait'),
     },
   }),
   heartbeat: createRoute({
@@ -129,7 +131,10 @@ function register(router: ApiRouter): void {
     return c.json({ ...(await status(installation)), pairing_code: pairingCode, pair_command: pairCommand }, 201);
   });
 
-  router.add(routes.pair, async (c) => {
+  // Every attempt counts, including malformed ones: the middleware runs before body validation.
+  const pairingLimiter = new TokenBucketLimiter(router.deps.options.rateLimits.pairing);
+  const pairingLimit = limitByAddress(pairingLimiter, router.deps.options.trustedProxyHops, 'Too many pairing attempts from this address', workflow.logger);
+  router.add({ ...routes.pair, middleware: [pairingLimit] }, async (c) => {
     const body = c.req.valid('json');
     return c.json(await redeemPairingCode(workflow, body.pairing_code, body.device_id), 200);
   });

@@ -24,12 +24,22 @@ export interface TestApp {
 }
 
 /**
+ * Rate limits of test apps. In-process requests have no client address, so they all share one
+ * bucket, and route tests would run into limits meant for a single client. Tests of the limits
+ * set their own through `overrides`.
+ */
+const TEST_RATE_LIMITS = { pairing: { burst: 10_000, perMinute: 10_000 }, loginFailures: { burst: 10_000, perMinute: 10_000 } };
+
+/**
  * Builds the HTTP app over a real database without listeners or broker, for route tests.
  * `reader` replaces the lazily started vision reader.
  */
 export async function createTestApp(options: { databaseUrl: string; dataDir: string; reader?: ImageReader; overrides?: CloudOptionsInput }): Promise<TestApp> {
   const logger = pino({ level: 'silent' });
-  const cloudOptions = resolveOptions({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, passwordHashCost: 10, ...options.overrides }, logger);
+  const cloudOptions = resolveOptions(
+    { dataDir: options.dataDir, databaseUrl: options.databaseUrl, passwordHashCost: 10, ...options.overrides, rateLimits: { ...TEST_RATE_LIMITS, ...options.overrides?.rateLimits } },
+    logger,
+  );
   const database = await openDatabase({ url: options.databaseUrl, logger });
   const repos = createRepositories(database);
   const reader = options.reader ?? createLazyImageReader({ workers: 1, logger });
