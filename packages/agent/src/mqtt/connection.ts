@@ -7,7 +7,7 @@ import type { MqttSettings } from '../config/schema.ts';
 /** CONNACK return codes of MQTT 3.1.1 §3.2.2.3: bad user name or password, not authorized. */
 const CONNACK_BAD_CREDENTIALS = 4;
 const CONNACK_NOT_AUTHORIZED = 5;
-/** Longest pause between reconnect attempts while the broker rejects the credentials. */
+/** Maximum pause between reconnect attempts while the broker rejects the credentials. */
 const MAX_AUTH_BACKOFF_MS = 300_000;
 
 export interface ConnectionOptions {

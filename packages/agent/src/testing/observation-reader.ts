@@ -61,7 +61,7 @@ export function observe(value: number, shape: MeterShape): ComposeInput {
 
 /**
  * Builds a layout whose ROI names match {@link observe}: `dig1`… for wheels, `ana1`… for dials.
- * `wheelDrive` says how the last wheel follows the dials; the simulator's meter turns it continuously.
+ * `wheelDrive` sets how the last wheel follows the dials; the simulator's meter turns it continuously.
  */
 export function observationLayout(shape: MeterShape, wheelDrive: WheelDrive = 'auto') {
   const roi = (name: string, index: number) => ({ name, x: index * 10, y: 0, width: 8, height: 12 });
