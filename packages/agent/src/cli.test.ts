@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { topics } from '@metervision/protocol';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from './cli.ts';
 import { createAgentFixture, type AgentFixture } from './testing/agent-fixture.ts';
 import { MOSQUITTO, MosquittoBroker, REQUIRE_SERVICES } from './testing/broker.ts';
@@ -100,9 +100,21 @@ describe('cli', () => {
 const describeWithBroker = MOSQUITTO || REQUIRE_SERVICES ? describe : describe.skip;
 
 describeWithBroker('cli run', () => {
+  let broker: MosquittoBroker;
+  let collector: ReadingCollector;
+
+  // Hooks, not a finally block: a timed-out test is abandoned, but its afterEach still runs.
+  beforeEach(async () => {
+    broker = await MosquittoBroker.start();
+    collector = await ReadingCollector.connect(broker.url, ['metervision/v1/devices/cam-1/#']);
+  });
+
+  afterEach(async () => {
+    await collector.close();
+    await broker.close();
+  });
+
   it('shuts down cleanly on SIGTERM', async () => {
-    const broker = await MosquittoBroker.start();
-    const collector = await ReadingCollector.connect(broker.url, ['metervision/v1/devices/cam-1/#']);
     const file = await writeConfig({ mqtt: { url: broker.url }, stateDir: 'state-run' });
     const child = spawn(process.execPath, [bin, 'run', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
@@ -121,8 +133,6 @@ describeWithBroker('cli run', () => {
       expect(JSON.parse(status.payload.toString())).toMatchObject({ state: 'offline', reason: 'shutdown' });
     } finally {
       child.kill('SIGKILL');
-      await collector.close();
-      await broker.close();
     }
   });
 });
