@@ -16,6 +16,7 @@ interface ReadingJson {
   status: string;
   value: number | null;
   raw_value: number | null;
+  raw_text: string | null;
   text: string | null;
   confidence: number;
   reason: string | null;
