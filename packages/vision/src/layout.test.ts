@@ -53,6 +53,23 @@ describe('parseLayout', () => {
     expect(error.issues).toEqual([{ path: 'digits.0', message: 'ROI dig1 reaches beyond the 100x100 frame' }]);
   });
 
+  it('rejects a dial factor out of place', async () => {
+    const pointers = [0.1, 0.001].map((factor, index) => ({ name: `ana${index + 1}`, x: 0, y: 100, width: 50, height: 50, factor }));
+    const error = await layoutError({ digits: [digit('dig1', 0)], pointers });
+    expect(error.issues).toEqual([{ path: 'pointers.1.factor', message: 'dial ana2 has factor 0.001 but the places before it need 0.01 next' }]);
+  });
+
+  it('rejects a dial factor off powers of ten', async () => {
+    const error = await layoutError({ pointers: [{ name: 'ana1', x: 0, y: 0, width: 50, height: 50, factor: 0.2 }] });
+    expect(error.issues[0]?.message).toMatch(/not a power of ten/);
+  });
+
+  it('accepts dials for integer places', async () => {
+    const pointers = [1000, 100, 10, 1].map((factor, index) => ({ name: `dial${index + 1}`, x: index * 60, y: 0, width: 50, height: 50, factor }));
+    const layout = await parseLayout({ pointers });
+    expect(layout.pointers).toHaveLength(4);
+  });
+
   it('turns a mark path into a data URL', async () => {
     const layout = await parseLayout(
       { digits: [digit('dig1', 0)], alignment: { marks: [{ name: 'ref0', x: 0, y: 0, width: 20, height: 20, image: 'mark.png' }] } },

@@ -27,7 +27,7 @@ export async function parseLayout(json: unknown, options: ParseLayoutOptions = {
   }
 
   const layout = parsed.data;
-  const issues = [...findDuplicateNames(layout), ...findRoisOutsideFrame(layout)];
+  const issues = [...findDuplicateNames(layout), ...findRoisOutsideFrame(layout), ...findPlaceGaps(layout)];
   if (issues.length > 0) throw new LayoutError(`invalid layout: ${describeIssues(issues)}`, issues);
 
   if (layout.alignment) {
@@ -73,6 +73,25 @@ function findDuplicateNames(layout: MeterLayout): LayoutIssue[] {
       seen.add(roi.name);
     }
   }
+  return issues;
+}
+
+// A reading is composed by place value: integer wheels end at units, decimal wheels follow, and
+// each dial's factor must be the next power of ten down.
+function findPlaceGaps(layout: MeterLayout): LayoutIssue[] {
+  const issues: LayoutIssue[] = [];
+  let expected = layout.digits.length > 0 || layout.decimalDigits.length > 0 ? -1 - layout.decimalDigits.length : null;
+  layout.pointers.forEach((dial, index) => {
+    const place = Math.log10(dial.factor);
+    if (Math.abs(place - Math.round(place)) > 1e-9) {
+      issues.push({ path: `pointers.${index}.factor`, message: `factor ${dial.factor} of dial ${dial.name} is not a power of ten (0.1, 0.01, …)` });
+      return;
+    }
+    if (expected !== null && Math.round(place) !== expected) {
+      issues.push({ path: `pointers.${index}.factor`, message: `dial ${dial.name} has factor ${dial.factor} but the places before it need ${10 ** expected} next` });
+    }
+    expected = Math.round(place) - 1;
+  });
   return issues;
 }
 
