@@ -14,15 +14,18 @@ export interface QualityThreshold {
 
 /**
  * Limits used by installation validation and attached to each reading. Metrics are measured on
- * the greyscale image scaled down to at most 640 px on its longer side, so the limits do not
- * depend on the camera resolution.
+ * the whole greyscale image scaled down to at most 640 px on its longer side, so the limits do not
+ * depend on the camera resolution. Calibrated on the real photos (brightness 106-182, contrast
+ * 44-62, sharpness 230-410, glare up to 0.03 from LED reflections; one brightly lit white dial
+ * reaches 0.056) and on synthetic images whose readings fail (exposure ×0.35 gives brightness
+ * 46-64, Gaussian blur σ 3 px sharpness 7, a saturated spot on the counter glare 0.07).
  */
 export const QUALITY_THRESHOLDS: readonly QualityThreshold[] = Object.freeze([
-  { metric: 'brightness', kind: 'min', limit: 40, code: 'too_dark', advice: 'image too dark: switch on the LED or raise the exposure' },
+  { metric: 'brightness', kind: 'min', limit: 55, code: 'too_dark', advice: 'image too dark: switch on the LED or raise the exposure' },
   { metric: 'brightness', kind: 'max', limit: 215, code: 'too_bright', advice: 'image too bright: lower the exposure or dim the LED' },
-  { metric: 'contrast', kind: 'min', limit: 18, code: 'low_contrast', advice: 'contrast too low: clean the meter glass, check the focus and light the dial evenly' },
+  { metric: 'contrast', kind: 'min', limit: 22, code: 'low_contrast', advice: 'contrast too low: clean the meter glass, check the focus and light the dial evenly' },
   { metric: 'sharpness', kind: 'min', limit: 40, code: 'blurred', advice: 'image blurred: refocus the camera, move it to its focus distance or keep it still' },
-  { metric: 'glare', kind: 'max', limit: 0.08, code: 'glare', advice: 'glare on the glass: move the LED or the camera so the reflection misses the digits, or add a diffuser' },
+  { metric: 'glare', kind: 'max', limit: 0.05, code: 'glare', advice: 'glare on the glass: move the LED or the camera so the reflection misses the digits, or add a diffuser' },
 ]);
 
 /** A threshold an image failed, with the measured value. */
