@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { MeterReader } from '../src/reader.ts';
-import { corpusAvailable, loadAiedgeSets } from './corpus.ts';
+import { CORPUS_ROOT, corpusAvailable, loadAiedgeSets } from './corpus.ts';
 import { evaluateAiedge, evaluateNohn, evaluateStress, summarise, type Outcome, type SetSummary, type StressOutcome } from './evaluate.ts';
 
 interface BenchSet extends SetSummary {
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   }
 
   const jobs: Job[] = corpusAvailable() ? ['aiedge', 'nohn', 'stress'] : ['stress'];
-  if (!corpusAvailable()) console.error('the real photos (../shared/corpus next to the repository) are missing: only the stress set is measured');
+  if (!corpusAvailable()) console.error(`no photo corpus at ${CORPUS_ROOT}: only the stress set is measured`);
   if (Number(values.soak) > 0 && corpusAvailable()) jobs.push('soak');
 
   const reports: ChildReport[] = [];

@@ -1,12 +1,12 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corpusAvailable } from '../bench/corpus.ts';
+import { CORPUS_ROOT, corpusAvailable } from '../bench/corpus.ts';
 import { evaluateAiedge, evaluateNohn, summarise, type NohnOutcome, type Outcome } from '../bench/evaluate.ts';
 import { MeterReader } from './reader.ts';
 
-// The real photos live next to the repository (never copied into it); without them this file skips.
+// The real photos live outside the repository (never copied into it); without them this file skips.
 const available = corpusAvailable();
-if (!available) console.warn('skipping real-photo tests: ../shared/corpus is not present next to the repository');
+if (!available) console.warn(`skipping real-photo tests: no photo corpus at ${CORPUS_ROOT}`);
 
 describe.skipIf(!available)('real photos', () => {
   let reader: MeterReader;
