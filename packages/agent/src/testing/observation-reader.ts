@@ -55,7 +55,7 @@ export function observe(value: number, shape: MeterShape): ComposeInput {
   return {
     digits: all.slice(0, integerWheels),
     decimalDigits: all.slice(integerWheels),
-    pointers: shown.pointerPositions.map((position, index) => ({ name: `ana${index + 1}`, value: position, confidence: 0.95, factor: 10 ** -(index + 1) })),
+    pointers: shown.pointerPositions.map((position, index) => ({ name: `ana${index + 1}`, value: position, confidence: 0.95, factor: dialFactor(index, shape) })),
   };
 }
 
@@ -69,7 +69,16 @@ export function observationLayout(shape: MeterShape, wheelDrive: WheelDrive = 'a
   return {
     digits: Array.from({ length: integerWheels }, (_, index) => roi(`dig${index + 1}`, index)),
     decimalDigits: Array.from({ length: shape.decimalWheels }, (_, index) => roi(`dig${integerWheels + index + 1}`, integerWheels + index)),
-    pointers: Array.from({ length: shape.pointers }, (_, index) => ({ ...roi(`ana${index + 1}`, 20 + index), factor: 10 ** -(index + 1) })),
+    pointers: Array.from({ length: shape.pointers }, (_, index) => ({ ...roi(`ana${index + 1}`, 20 + index), factor: dialFactor(index, shape) })),
     wheelDrive,
   };
+}
+
+/**
+ * Returns the factor of dial `index`. Dials continue the place values after the decimal wheels,
+ * so the first dial after three decimal wheels has 0.0001, and `parseLayout` rejects any other
+ * factor. The factor is parsed from `1e-n` because `10 ** -4` gives 0.00009999999999999999.
+ */
+function dialFactor(index: number, shape: MeterShape): number {
+  return Number(`1e-${shape.decimalWheels + index + 1}`);
 }
