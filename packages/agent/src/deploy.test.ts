@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,11 @@ describe('deploy files', () => {
     const result = spawnSync('systemd-analyze', ['verify', path.join(deployDir, 'metervision-agent.service')], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it('limits glibc malloc arenas', async () => {
+    const unit = await readFile(path.join(deployDir, 'metervision-agent.service'), 'utf8');
+    expect(unit.split('\n')).toContain('Environment=MALLOC_ARENA_MAX=2');
   });
 
   it('ships a valid example configuration', async () => {
