@@ -18,6 +18,7 @@ import { StateStore } from './outbox/state.ts';
 import { type CycleOutcome, type ImageReader, runCycle } from './pipeline.ts';
 import { createCommandHandlers } from './remote-commands.ts';
 import { nextCaptureAt } from './schedule.ts';
+import { awaitsConfiguration, pairingInUse, recordConfiguredPairing, type ScheduleState } from './schedule-gate.ts';
 import { SystemdNotifier } from './watchdog.ts';
 
 /** Version reported in heartbeats: the agent package's version. */
@@ -31,7 +32,10 @@ export interface AgentOptions {
   logger?: Logger;
   /** A reader to share (tests, benchmarks); the agent does not close it. Default: a new MeterReader with one worker. */
   reader?: ImageReader & { close?(): Promise<void> };
-  /** Run captures on the configured schedule. Default true; false leaves only `captureNow` and commands. */
+  /**
+   * Run captures on the configured schedule. Default true; false leaves only `captureNow` and
+   * commands. With pairing credentials the schedule waits for the cloud's configuration.
+   */
   schedule?: boolean;
 }
 
@@ -53,6 +57,8 @@ export interface AgentStatus {
   configVersion: number;
   captureFailures: number;
   lastError: string | null;
+  /** `awaiting_configuration` while a paired agent waits for the configuration of its completed installation. */
+  schedule: ScheduleState;
 }
 
 /**
@@ -89,6 +95,9 @@ class Agent implements AgentHandle {
   #reader: (ImageReader & { close?(): Promise<void> }) | null = null;
   #remote: DeviceConfig | null;
   #credentials: Credentials | null = null;
+  /** `pairedAt` of the pairing credentials in use; null when running without pairing. */
+  #pairedAt: string | null = null;
+  #scheduleState: ScheduleState = 'off';
   #link: DeviceLink | null = null;
   #cycle: Promise<unknown> = Promise.resolve();
   #cycleStartedAt: number | null = null;
@@ -129,12 +138,13 @@ class Agent implements AgentHandle {
     );
     this.#reader = this.#options.reader ?? (await MeterReader.create({ workers: 1, logger: this.#base }));
     this.#credentials = await readCredentials(this.#config.stateDir);
+    this.#pairedAt = pairingInUse(this.#credentials, this.#config.mqtt.password);
     this.#link = this.#connect();
 
     this.#every(this.#config.heartbeat.intervalSeconds * 1_000, () => this.#reporter.sendHeartbeat());
     this.#every(CLOCK_CHECK_INTERVAL_MS, () => this.#reporter.checkClock());
     this.#runTask(() => this.#reporter.checkClock());
-    if (this.#options.schedule !== false) this.#scheduleNext(new Date(Date.now() - this.#device().schedule.intervalSeconds * 1_000));
+    this.#startSchedule();
 
     this.#notifier.ready();
     if (this.#config.watchdog) this.#notifier.startWatchdog(() => this.#isHealthy());
@@ -156,6 +166,7 @@ class Agent implements AgentHandle {
       configVersion: this.#activeVersion(),
       captureFailures: this.#health.captureFailures,
       lastError: this.#health.lastError?.message ?? null,
+      schedule: this.#scheduleState,
     };
   }
 
@@ -198,6 +209,23 @@ class Agent implements AgentHandle {
     } finally {
       this.#cycleStartedAt = null;
     }
+  }
+
+  /** Starts the schedule with a capture right away (plus jitter), unless it is off or has to wait. */
+  #startSchedule(): void {
+    if (this.#options.schedule === false) return;
+
+    if (awaitsConfiguration(this.#state, this.#pairedAt)) {
+      this.#scheduleState = 'awaiting_configuration';
+      this.#logger.info(
+        { pairedAt: this.#pairedAt, configVersion: this.#activeVersion() },
+        'scheduled captures wait for the configuration the cloud sends when the installation is completed; commands still run',
+      );
+      return;
+    }
+
+    this.#scheduleState = 'running';
+    this.#scheduleNext(new Date(Date.now() - this.#device().schedule.intervalSeconds * 1_000));
   }
 
   #scheduleNext(from: Date): void {
@@ -305,9 +333,17 @@ class Agent implements AgentHandle {
 
   async #applyRemoteConfig(config: DeviceConfig): Promise<void> {
     const discoveryChanged = JSON.stringify(config.homeAssistant) !== JSON.stringify(this.#device().homeAssistant);
-    this.#state.remoteConfig = config;
+    this.#state.transaction(() => {
+      this.#state.remoteConfig = config;
+      recordConfiguredPairing(this.#state, this.#pairedAt);
+    });
     this.#remote = config;
-    if (this.#options.schedule !== false && this.#scheduleTimer) this.#scheduleNext(new Date());
+
+    if (this.#scheduleState === 'running') this.#scheduleNext(new Date());
+    if (this.#scheduleState === 'awaiting_configuration') {
+      this.#logger.info({ configVersion: config.version }, 'configuration of the completed installation applied; scheduled captures start');
+      this.#startSchedule();
+    }
     if (discoveryChanged) this.#publishDiscovery();
   }
 

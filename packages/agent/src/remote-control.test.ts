@@ -15,12 +15,6 @@ interface Report {
   activeVersion: number | null;
   issues: { path: string; message: string }[];
 }
-interface CommandResult {
-  commandId: string;
-  type: string;
-  status: 'ok' | 'failed';
-  message?: string;
-}
 
 let reader: MeterReader;
 let broker: MosquittoBroker;
@@ -36,17 +30,8 @@ afterAll(async () => {
   await reader?.close();
 });
 
-async function publishConfig(config: object): Promise<void> {
-  await collector.client.publishAsync(topics.config('cam-1'), JSON.stringify(config), { qos: 1, retain: true });
-}
-
-async function command(type: string, extra: object = {}): Promise<CommandResult> {
-  const commandId = `cmd-${type}-${Date.now()}`;
-  const payload = { v: 1, commandId, issuedAt: new Date().toISOString(), type, ...extra };
-  await collector.client.publishAsync(topics.commands('cam-1'), JSON.stringify(payload), { qos: 1 });
-  await waitFor(() => collector.received<CommandResult>('commands/result').some((result) => result.commandId === commandId), `the ${type} result`);
-  return collector.received<CommandResult>('commands/result').find((result) => result.commandId === commandId)!;
-}
+const publishConfig = (config: object) => collector.publishConfig('cam-1', config);
+const command = (type: string, extra: object = {}) => collector.command('cam-1', type, extra);
 
 const reports = () => collector.received<Report>('config/report');
 

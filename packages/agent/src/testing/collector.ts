@@ -1,6 +1,14 @@
-import { decodePayload, type ReadingMessage } from '@metervision/protocol';
+import { decodePayload, type ReadingMessage, topics } from '@metervision/protocol';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
+
+/** A result on `commands/result`, as the tests read it. */
+export interface CommandResult {
+  commandId: string;
+  type: string;
+  status: 'ok' | 'failed';
+  message?: string;
+}
 
 /**
  * A stand-in for the cloud's ingestion: a persistent MQTT session (clean session off, QoS 1)
@@ -44,6 +52,22 @@ export class ReadingCollector {
   /** Messages on topics ending in `/kind`, decoded as JSON. */
   received<T>(kind: string): T[] {
     return this.messages.filter((message) => message.topic.endsWith(`/${kind}`) && message.payload.length > 0).map((message) => JSON.parse(message.payload.toString()) as T);
+  }
+
+  /** Publishes a retained configuration for `deviceId`, as the cloud does when an installation is completed. */
+  async publishConfig(deviceId: string, config: object): Promise<void> {
+    await this.client.publishAsync(topics.config(deviceId), JSON.stringify(config), { qos: 1, retain: true });
+  }
+
+  /** Sends a command to `deviceId` and waits for its result. */
+  async command(deviceId: string, type: string, extra: object = {}): Promise<CommandResult> {
+    const commandId = `cmd-${type}-${Date.now()}`;
+    const payload = { v: 1, commandId, issuedAt: new Date().toISOString(), type, ...extra };
+    await this.client.publishAsync(topics.commands(deviceId), JSON.stringify(payload), { qos: 1 });
+
+    const result = () => this.received<CommandResult>('commands/result').find((candidate) => candidate.commandId === commandId);
+    await waitFor(() => result() !== undefined, `the ${type} result`);
+    return result()!;
   }
 
   async close(): Promise<void> {
