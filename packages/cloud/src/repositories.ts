@@ -6,6 +6,7 @@ import { DevicesRepo } from './devices/devices.repo.ts';
 import { MembershipsRepo } from './organizations/memberships.repo.ts';
 import { OrganizationsRepo } from './organizations/organizations.repo.ts';
 import { ReadingsRepo } from './readings/readings.repo.ts';
+import { UnassignedReadingsRepo } from './readings/unassigned.repo.ts';
 
 /** The domain repositories over one database. */
 export interface Repositories {
@@ -16,6 +17,8 @@ export interface Repositories {
   meters: MetersRepo;
   devices: DevicesRepo;
   readings: ReadingsRepo;
+  /** Readings of devices bound to no meter, kept apart from meter readings. */
+  unassignedReadings: UnassignedReadingsRepo;
 }
 
 export function createRepositories(database: Database): Repositories {
@@ -28,5 +31,6 @@ export function createRepositories(database: Database): Repositories {
     meters: new MetersRepo(database, assets),
     devices: new DevicesRepo(database),
     readings: new ReadingsRepo(database),
+    unassignedReadings: new UnassignedReadingsRepo(database),
   };
 }

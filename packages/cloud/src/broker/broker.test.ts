@@ -95,16 +95,18 @@ describeEachDialect('embedded broker', (target) => {
     expect(device.connected).toBe(true);
   });
 
-  it('drops readings of a device without meter', async () => {
+  it('keeps readings of a device without meter', async () => {
     const { registerDevice } = await import('../devices/credentials.ts');
     const spare = await registerDevice(cloud.database, { deviceId: 'mq-spare-cam', organizationId: acme.id, meterId: null });
     const device = await connect({ clientId: spare.deviceId, username: spare.deviceId, password: spare.secret });
-    const before = cloud.ingestion.counters.dropped;
+    const before = { ...cloud.ingestion.counters };
     const message = readingMessage();
     await device.publishAsync(topics.readings(spare.deviceId), encodePayload('readings', message), { qos: 1 });
 
-    expect(cloud.ingestion.counters.dropped).toBe(before + 1);
+    expect(cloud.ingestion.counters.readingsUnassigned).toBe(before.readingsUnassigned + 1);
+    expect(cloud.ingestion.counters.dropped).toBe(before.dropped);
     expect(await cloud.repos.readings.exists(message.readingId)).toBe(false);
+    expect(await cloud.repos.unassignedReadings.exists(message.readingId)).toBe(true);
   });
 
   it('records heartbeats', async () => {

@@ -153,6 +153,31 @@ export const devices = sqliteTable(
   (table) => [index('devices_organization_idx').on(table.organizationId), index('devices_meter_idx').on(table.meterId)],
 );
 
+/**
+ * Columns of a reading's outcome, shared by `readings` (attributed to a meter) and
+ * `unassigned_readings` (sent by a device bound to no meter).
+ */
+const readingResultColumns = () => ({
+  status: text('status').$type<'accepted' | 'flagged' | 'rejected' | 'failed'>().notNull(),
+  value: real('value'),
+  text: text('text'),
+  rawValue: real('raw_value'),
+  rawText: text('raw_text'),
+  unit: text('unit').notNull(),
+  confidence: real('confidence').notNull(),
+  reasonCode: text('reason_code'),
+  reason: text('reason'),
+  digits: json<DigitResult[]>('digits').notNull(),
+  pointers: json<PointerResult[]>('pointers').notNull(),
+  quality: json<ImageQuality>('quality'),
+  configVersion: integer('config_version'),
+  processingMs: real('processing_ms'),
+  capturedAt: moment('captured_at').notNull(),
+  receivedAt: moment('received_at').notNull(),
+  imagePath: text('image_path'),
+  imageContentType: text('image_content_type'),
+});
+
 export const readings = sqliteTable(
   'readings',
   {
@@ -164,27 +189,33 @@ export const readings = sqliteTable(
     deviceId: text('device_id').references(() => devices.id, { onDelete: 'set null' }),
     uploadedBy: integer('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
     source: text('source').$type<'device' | 'upload'>().notNull(),
-    status: text('status').$type<'accepted' | 'flagged' | 'rejected' | 'failed'>().notNull(),
-    value: real('value'),
-    text: text('text'),
-    rawValue: real('raw_value'),
-    rawText: text('raw_text'),
-    unit: text('unit').notNull(),
-    confidence: real('confidence').notNull(),
-    reasonCode: text('reason_code'),
-    reason: text('reason'),
-    digits: json<DigitResult[]>('digits').notNull(),
-    pointers: json<PointerResult[]>('pointers').notNull(),
-    quality: json<ImageQuality>('quality'),
-    configVersion: integer('config_version'),
-    processingMs: real('processing_ms'),
-    capturedAt: moment('captured_at').notNull(),
-    receivedAt: moment('received_at').notNull(),
-    imagePath: text('image_path'),
-    imageContentType: text('image_content_type'),
+    ...readingResultColumns(),
   },
   (table) => [
     index('readings_meter_captured_idx').on(table.meterId, table.capturedAt),
     index('readings_organization_idx').on(table.organizationId),
+  ],
+);
+
+/**
+ * Readings a device published while it was bound to no meter (before its installation completed).
+ * They stay attached to the device: completing an installation does not move them onto the meter,
+ * because the installation had not been validated when they were taken.
+ */
+export const unassignedReadings = sqliteTable(
+  'unassigned_readings',
+  {
+    id: text('id').primaryKey(),
+    organizationId: organizationId(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    /** Meter serial the device named in the message, if any; not checked against any meter. */
+    reportedMeterSerial: text('reported_meter_serial'),
+    ...readingResultColumns(),
+  },
+  (table) => [
+    index('unassigned_readings_device_captured_idx').on(table.deviceId, table.capturedAt),
+    index('unassigned_readings_organization_idx').on(table.organizationId),
   ],
 );

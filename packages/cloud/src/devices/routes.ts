@@ -11,7 +11,8 @@ import type { DeviceRow } from './devices.repo.ts';
 
 const tags = ['Devices'];
 const deviceIdSchema = z.string().regex(DEVICE_ID_PATTERN, 'must be 1-64 characters of A-Z, a-z, 0-9, "-" or "_"');
-const deviceParam = z.object({ device_id: deviceIdSchema.openapi({ param: { name: 'device_id', in: 'path' }, example: 'cam-1' }) });
+/** Path parameter `device_id` of the device routes. */
+export const deviceParam = z.object({ device_id: deviceIdSchema.openapi({ param: { name: 'device_id', in: 'path' }, example: 'cam-1' }) });
 
 const deviceSchema = z
   .object({

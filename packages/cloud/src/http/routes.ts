@@ -3,6 +3,7 @@ import { meterRoutes } from '../assets/meters.routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { userRoutes } from '../auth/users.routes.ts';
 import { deviceRoutes } from '../devices/routes.ts';
+import { unassignedReadingRoutes } from '../devices/unassigned-readings.routes.ts';
 import { installationRoutes } from '../installations/routes.ts';
 import { organizationRoutes } from '../organizations/routes.ts';
 import { readingRoutes } from '../readings/routes.ts';
@@ -23,6 +24,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   meterRoutes,
   readingRoutes,
   deviceRoutes,
+  unassignedReadingRoutes,
   installationRoutes,
   dashboardRoutes,
 ];

@@ -10,11 +10,29 @@ export class EvidenceStore {
 
   /**
    * Writes the image of reading `readingId` of meter `meterId` and returns its path relative to
-   * the root. Written to a temporary name then renamed, so a crash leaves no half file.
+   * the root.
    */
-  async save(organizationId: number, meterId: number, readingId: string, contentType: string, image: Buffer): Promise<string> {
+  save(organizationId: number, meterId: number, readingId: string, contentType: string, image: Buffer): Promise<string> {
+    return this.write(join(String(organizationId), String(meterId)), readingId, contentType, image);
+  }
+
+  /**
+   * Writes the image of a reading sent by device `deviceId` while it was bound to no meter, under
+   * `<organization>/devices/<device id>/`, and returns its path relative to the root. Device ids
+   * contain only letters, digits, "-" and "_", and meter folders are numbers, so the two never meet.
+   */
+  saveForDevice(organizationId: number, deviceId: string, readingId: string, contentType: string, image: Buffer): Promise<string> {
+    return this.write(join(String(organizationId), 'devices', deviceId), readingId, contentType, image);
+  }
+
+  async load(path: string): Promise<Buffer> {
+    return readFile(this.resolve(path));
+  }
+
+  /** Writes `image` as `<folder>/<readingId>.<extension>` through a temporary file and a rename, so a crash leaves no half file. */
+  private async write(folder: string, readingId: string, contentType: string, image: Buffer): Promise<string> {
     const extension = EXTENSIONS[contentType] ?? 'jpg';
-    const path = join(String(organizationId), String(meterId), `${readingId}.${extension}`);
+    const path = join(folder, `${readingId}.${extension}`);
     const absolute = this.resolve(path);
 
     await mkdir(dirname(absolute), { recursive: true });
@@ -23,10 +41,6 @@ export class EvidenceStore {
     await writeFile(temporary, image);
     await rename(temporary, absolute);
     return path;
-  }
-
-  async load(path: string): Promise<Buffer> {
-    return readFile(this.resolve(path));
   }
 
   /** Resolves a stored relative path, refusing any path that leaves the root. */

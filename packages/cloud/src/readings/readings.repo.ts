@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lt, type Column, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import type { Page, PageResult } from '../http/pagination.ts';
 
@@ -10,6 +10,18 @@ export interface ReadingFilter {
   status?: ReadingRow['status'];
   since?: Date;
   until?: Date;
+}
+
+/** The columns a reading filter reads, present in every table with the reading result columns. */
+type ReadingColumns = { status: Column; capturedAt: Column };
+
+/** Builds the conditions of `filter` on a table with the reading result columns (readings, unassigned readings). */
+export function readingFilterConditions(table: ReadingColumns, filter: ReadingFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.status) conditions.push(eq(table.status, filter.status));
+  if (filter.since) conditions.push(gte(table.capturedAt, filter.since));
+  if (filter.until) conditions.push(lt(table.capturedAt, filter.until));
+  return conditions;
 }
 
 /** Stored readings, each id once. */
@@ -41,11 +53,7 @@ export class ReadingsRepo {
   /** Lists readings of one meter, newest capture first, ties by id so pages are stable. */
   async listForMeter(meterId: number, page: Page, filter: ReadingFilter = {}): Promise<PageResult<ReadingRow>> {
     const { readings } = this.database.tables;
-    const conditions: SQL[] = [eq(readings.meterId, meterId)];
-    if (filter.status) conditions.push(eq(readings.status, filter.status));
-    if (filter.since) conditions.push(gte(readings.capturedAt, filter.since));
-    if (filter.until) conditions.push(lt(readings.capturedAt, filter.until));
-    const where = and(...conditions);
+    const where = and(eq(readings.meterId, meterId), ...readingFilterConditions(readings, filter));
 
     const items = await this.database.db
       .select()

@@ -3,9 +3,9 @@ import { serialParam } from '../assets/meters.schemas.ts';
 import type { RouteModule } from '../http/context.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { errorResponses, errorSchema, jsonResponse } from '../http/openapi-schemas.ts';
-import { paginationQuery, setTotalCount } from '../http/pagination.ts';
+import { setTotalCount } from '../http/pagination.ts';
 import type { ApiRouter } from '../http/router.ts';
-import { readingSchema, toReadingJson } from './schemas.ts';
+import { readingListQuery, readingSchema, toReadingFilter, toReadingJson } from './schemas.ts';
 import { storeUploadedReading } from './upload.ts';
 
 const tags = ['Readings'];
@@ -39,12 +39,7 @@ const routes = {
     summary: 'List the readings of a meter, newest capture first',
     request: {
       params: serialParam,
-      query: z.object({
-        ...paginationQuery,
-        status: z.enum(['accepted', 'flagged', 'rejected', 'failed']).optional(),
-        since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only captures at or after this time.' }),
-        until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only captures before this time.' }),
-      }),
+      query: readingListQuery,
     },
     responses: { 200: jsonResponse(z.array(readingSchema), 'Readings'), ...errorResponses },
   }),
@@ -85,8 +80,7 @@ function register(router: ApiRouter): void {
   router.add(routes.list, async (c) => {
     const meter = await meterOf(c.req.valid('param').serial_number);
     const query = c.req.valid('query');
-    const filter = { status: query.status, since: query.since ? new Date(query.since) : undefined, until: query.until ? new Date(query.until) : undefined };
-    const page = await readings.listForMeter(meter.id, query, filter);
+    const page = await readings.listForMeter(meter.id, query, toReadingFilter(query));
     setTotalCount(c, page.total);
     return c.json(page.items.map((row) => toReadingJson(row, meter.serialNumber)), 200);
   });

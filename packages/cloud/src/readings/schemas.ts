@@ -1,6 +1,28 @@
 import { z } from '@hono/zod-openapi';
 import { digitResultSchema, imageQualitySchema, pointerResultSchema } from '@metervision/protocol';
-import type { ReadingRow } from './readings.repo.ts';
+import { paginationQuery } from '../http/pagination.ts';
+import type { ReadingFilter, ReadingRow } from './readings.repo.ts';
+import type { UnassignedReadingRow } from './unassigned.repo.ts';
+
+/** Fields of a reading's outcome, the same for meter readings and unassigned readings. */
+const readingResultFields = {
+  status: z.enum(['accepted', 'flagged', 'rejected', 'failed']),
+  value: z.number().nullable().openapi({ description: 'Meter value; only accepted readings carry one.' }),
+  text: z.string().nullable(),
+  raw_value: z.number().nullable(),
+  raw_text: z.string().nullable(),
+  unit: z.string(),
+  confidence: z.number(),
+  reason_code: z.string().nullable(),
+  reason: z.string().nullable(),
+  digits: z.array(digitResultSchema),
+  pointers: z.array(pointerResultSchema),
+  quality: imageQualitySchema.nullable(),
+  config_version: z.number().int().nullable(),
+  processing_ms: z.number().nullable(),
+  captured_at: z.string(),
+  received_at: z.string(),
+};
 
 export const readingSchema = z
   .object({
@@ -9,35 +31,38 @@ export const readingSchema = z
     source: z.enum(['device', 'upload']),
     device_id: z.string().nullable(),
     uploaded_by: z.number().int().nullable().openapi({ description: 'User who uploaded the photo.' }),
-    status: z.enum(['accepted', 'flagged', 'rejected', 'failed']),
-    value: z.number().nullable().openapi({ description: 'Meter value; only accepted readings carry one.' }),
-    text: z.string().nullable(),
-    raw_value: z.number().nullable(),
-    raw_text: z.string().nullable(),
-    unit: z.string(),
-    confidence: z.number(),
-    reason_code: z.string().nullable(),
-    reason: z.string().nullable(),
-    digits: z.array(digitResultSchema),
-    pointers: z.array(pointerResultSchema),
-    quality: imageQualitySchema.nullable(),
-    config_version: z.number().int().nullable(),
-    processing_ms: z.number().nullable(),
-    captured_at: z.string(),
-    received_at: z.string(),
+    ...readingResultFields,
     image_url: z.string().nullable().openapi({ description: 'Image evidence, when stored.' }),
   })
   .openapi('Reading');
 
-export type ReadingJson = z.infer<typeof readingSchema>;
+export const unassignedReadingSchema = z
+  .object({
+    id: z.string().openapi({ description: 'Reading id, made on the device.' }),
+    device_id: z.string(),
+    reported_meter_serial: z.string().nullable().openapi({ description: 'Meter serial the device named in the message; not checked against any meter.' }),
+    ...readingResultFields,
+    image_url: z.string().nullable().openapi({ description: 'Image evidence, when stored.' }),
+  })
+  .openapi('UnassignedReading', { description: 'A reading a device sent while it was bound to no meter. It stays attached to the device.' });
 
-export function toReadingJson(row: ReadingRow, serialNumber: string): ReadingJson {
+/** Query of reading lists: a page, one status, and a capture window [since, until). */
+export const readingListQuery = z.object({
+  ...paginationQuery,
+  status: readingResultFields.status.optional(),
+  since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only captures at or after this time.' }),
+  until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only captures before this time.' }),
+});
+
+export function toReadingFilter(query: z.infer<typeof readingListQuery>): ReadingFilter {
+  return { status: query.status, since: query.since ? new Date(query.since) : undefined, until: query.until ? new Date(query.until) : undefined };
+}
+
+export type ReadingJson = z.infer<typeof readingSchema>;
+export type UnassignedReadingJson = z.infer<typeof unassignedReadingSchema>;
+
+function readingResultJson(row: ReadingRow | UnassignedReadingRow) {
   return {
-    id: row.id,
-    serial_number: serialNumber,
-    source: row.source,
-    device_id: row.deviceId,
-    uploaded_by: row.uploadedBy,
     status: row.status,
     value: row.value,
     text: row.text,
@@ -54,6 +79,27 @@ export function toReadingJson(row: ReadingRow, serialNumber: string): ReadingJso
     processing_ms: row.processingMs,
     captured_at: row.capturedAt.toISOString(),
     received_at: row.receivedAt.toISOString(),
+  };
+}
+
+export function toReadingJson(row: ReadingRow, serialNumber: string): ReadingJson {
+  return {
+    id: row.id,
+    serial_number: serialNumber,
+    source: row.source,
+    device_id: row.deviceId,
+    uploaded_by: row.uploadedBy,
+    ...readingResultJson(row),
     image_url: row.imagePath ? `/meters/${encodeURIComponent(serialNumber)}/readings/${row.id}/image` : null,
+  };
+}
+
+export function toUnassignedReadingJson(row: UnassignedReadingRow): UnassignedReadingJson {
+  return {
+    id: row.id,
+    device_id: row.deviceId,
+    reported_meter_serial: row.reportedMeterSerial,
+    ...readingResultJson(row),
+    image_url: row.imagePath ? `/api/devices/${encodeURIComponent(row.deviceId)}/unassigned-readings/${row.id}/image` : null,
   };
 }
