@@ -25,6 +25,19 @@ export function isForeignKeyViolation(error: unknown): boolean {
 }
 
 /**
+ * Returns whether `error` is a PostgreSQL data exception (SQLSTATE class 22): a value the column
+ * can never hold, such as a NUL character in text (22021) or in JSON (22P05), or a number out of
+ * range (22003). Retrying the same values fails the same way. SQLite stores such values, so it
+ * raises none of these.
+ */
+export function isDataException(error: unknown): boolean {
+  for (const link of errorChain(error)) {
+    if (typeof link.code === 'string' && /^22[0-9A-Z]{3}$/.test(link.code)) return true;
+  }
+  return false;
+}
+
+/**
  * Describes a database error for a log line without its query parameters, which can hold
  * password hashes and credential hashes.
  */

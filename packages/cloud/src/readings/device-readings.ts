@@ -1,4 +1,5 @@
 import type { ReadingMessage } from '@metervision/protocol';
+import { isDataException } from '../db/errors.ts';
 import type { DeviceRow } from '../devices/devices.repo.ts';
 import type { Repositories } from '../repositories.ts';
 import type { EvidenceStore } from './evidence.ts';
@@ -32,12 +33,19 @@ export async function storeDeviceReading(deps: DeviceReadingDeps, reading: Readi
   const imagePath = await saveImage(deps.evidence, reading, device);
   const row = { id: reading.readingId, organizationId: device.organizationId, deviceId: device.id, ...resultColumns(reading), imagePath };
 
-  if (meterId === null) {
-    const stored = await unassignedReadings.insertOnce({ ...row, reportedMeterSerial: reading.meterSerial ?? null });
-    return stored ? { kind: 'unassigned' } : { kind: 'duplicate' };
+  try {
+    if (meterId === null) {
+      const stored = await unassignedReadings.insertOnce({ ...row, reportedMeterSerial: reading.meterSerial ?? null });
+      return stored ? { kind: 'unassigned' } : { kind: 'duplicate' };
+    }
+    const stored = await readings.insertOnce({ ...row, meterId, source: 'device' });
+    return stored ? { kind: 'stored', meterId } : { kind: 'duplicate' };
+  } catch (error) {
+    // Values the database can never hold leave no row pointing at the image. After any other
+    // failure the redelivery writes the same path again, and a concurrent copy may need it.
+    if (imagePath && isDataException(error)) await deps.evidence.remove(imagePath).catch(() => undefined);
+    throw error;
   }
-  const stored = await readings.insertOnce({ ...row, meterId, source: 'device' });
-  return stored ? { kind: 'stored', meterId } : { kind: 'duplicate' };
 }
 
 function saveImage(evidence: EvidenceStore, reading: ReadingMessage, device: DeviceRow): Promise<string | null> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
@@ -27,6 +27,11 @@ export class EvidenceStore {
 
   async load(path: string): Promise<Buffer> {
     return readFile(this.resolve(path));
+  }
+
+  /** Deletes a stored image; a missing file counts as deleted. */
+  async remove(path: string): Promise<void> {
+    await rm(this.resolve(path), { force: true });
   }
 
   /** Writes `image` as `<folder>/<readingId>.<extension>` through a temporary file and a rename, so a crash leaves no half file. */

@@ -1,6 +1,7 @@
 import { decodePayload, type HeartbeatMessage, type PayloadIssue, type ReadingMessage, type StatusMessage, type TopicKind } from '@metervision/protocol';
 import type { Logger } from 'pino';
 import type { DeviceMessage, DeviceMessageHandler } from '../broker/bus.ts';
+import { describeDatabaseError, isDataException } from '../db/errors.ts';
 import type { DeviceRow } from '../devices/devices.repo.ts';
 import { startLivenessSweep, type LivenessOptions } from '../devices/liveness.ts';
 import type { Repositories } from '../repositories.ts';
@@ -21,7 +22,10 @@ export interface IngestCounters {
   duplicates: number;
   heartbeats: number;
   statusChanges: number;
-  /** Payloads that are not JSON or fail their protocol schema; acknowledged and dropped. */
+  /**
+   * Payloads that are not JSON, fail their protocol schema, or hold a value the database cannot
+   * store. They are acknowledged and dropped, because a device would resend a rejected message forever.
+   */
   invalid: number;
   /** Valid messages from a device that is no longer registered; acknowledged and dropped. */
   dropped: number;
@@ -45,9 +49,10 @@ export interface Ingestion {
 /**
  * Stores what devices publish: readings once per reading id with their image evidence (under
  * the device's meter, or attached to a device bound to no meter), heartbeats and status as
- * device health. Every payload is validated with its protocol schema first; invalid payloads
- * are logged and dropped with a counter. Only storage failures reject, so the broker does not
- * acknowledge them.
+ * device health. Every payload is validated with its protocol schema first. Invalid payloads
+ * are logged once and counted, and `handle` resolves for them so the broker acknowledges them:
+ * MQTT 3.1.1 has no negative PUBACK. Only storage failures that a retry may cure reject, so the
+ * device sends the message again.
  */
 export function createIngestion(deps: { repos: Repositories; evidence: EvidenceStore; logger: Logger; liveness?: Partial<LivenessOptions> }): Ingestion {
   const logger = deps.logger.child({ module: 'ingest' });
@@ -68,7 +73,13 @@ export function createIngestion(deps: { repos: Repositories; evidence: EvidenceS
     const decoded = decodePayload(message.kind, message.payload);
     if (!decoded.ok) return dropInvalid(message, decoded.issues);
 
-    await dispatch(message, decoded.value, device);
+    try {
+      await dispatch(message, decoded.value, device);
+    } catch (error) {
+      if (!isDataException(error)) throw error;
+      const { message: reason, code } = describeDatabaseError(error);
+      dropInvalid(message, [{ path: '', message: `the database rejected a value (${code}): ${reason}` }]);
+    }
   };
 
   const dropInvalid = (message: DeviceMessage, issues: PayloadIssue[]): void => {
