@@ -120,6 +120,7 @@ async function startBus(options: CloudOptions, database: Database, ingestion: In
     logger: options.logger,
     onDeviceMessage: ingestion.handle,
     redisUrl: options.redisUrl,
+    maxPacketBytes: options.mqttMaxPacketBytes,
   });
 }
 

@@ -6,6 +6,7 @@ import type { Database } from '../db/database.ts';
 import { verifyDeviceCredentials } from '../devices/credentials.ts';
 import { deviceTopicOf, mayPublish, maySubscribe } from './acl.ts';
 import type { DeviceMessageHandler, MessageBus, PublishOptions } from './bus.ts';
+import { DEFAULT_MAX_PACKET_BYTES, guardPackets } from './packet-guard.ts';
 import { createRedisBackends, type RedisBackends } from './redis.ts';
 
 export interface EmbeddedBrokerOptions {
@@ -17,17 +18,16 @@ export interface EmbeddedBrokerOptions {
   onDeviceMessage: DeviceMessageHandler;
   /** Share messages and sessions with other nodes through Redis. */
   redisUrl?: string;
+  /**
+   * Largest MQTT packet in bytes, fixed header included, accepted from a client; a larger one
+   * closes that client's connection. Default DEFAULT_MAX_PACKET_BYTES (4 MiB).
+   */
+  maxPacketBytes?: number;
 }
 
 // CONNACK return codes of MQTT 3.1.1, section 3.2.2.3.
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
-
-/**
- * Bytes a connection may send before its CONNECT is accepted. A CONNECT with a last will is well
- * under 1 KiB; aedes would otherwise buffer a declared packet of up to 256 MiB from anyone.
- */
-const MAX_BYTES_BEFORE_CONNECT = 64 * 1024;
 
 /** Internal topic carrying the id of a device whose connection must close on every node. */
 const DISCONNECT_TOPIC = '$metervision/disconnect';
@@ -44,12 +44,19 @@ function authError(message: string, returnCode: number): AuthenticateError {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<MessageBus> {
   const logger = options.logger.child({ module: 'broker' });
   const redis: RedisBackends | null = options.redisUrl ? createRedisBackends(options.redisUrl) : null;
+  // aedes 1.2.0 and its parser (mqtt-packet 9) have no packet size limit, so the socket is
+  // watched here. The lift function of each connection's guard is called once it authenticates.
+  const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const authenticated = new WeakMap<Client, () => void>();
 
   const broker = await Aedes.createBroker({
     ...(redis ? { mq: redis.mq, persistence: redis.persistence } : {}),
     authenticate: (client, username, password, done) => {
       authenticateDevice(options.database, client, username, password).then(
-        () => done(null, true),
+        () => {
+          authenticated.get(client)?.();
+          done(null, true);
+        },
         (error: AuthenticateError) => {
           logger.warn({ clientId: client.id, returnCode: error.returnCode, reason: error.message }, 'device connection rejected');
           done(error, false);
@@ -104,19 +111,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   );
 
   const sockets = new Set<Socket>();
-  const guards = new WeakMap<Client, () => void>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     const client = broker.handle(socket);
-    guards.set(client, limitBytesBeforeConnect(socket, logger));
-  });
-  broker.on('clientReady', (client) => {
-    guards.get(client)?.();
-    guards.delete(client);
+    authenticated.set(client, guardPackets(socket, { maxPacketBytes, logger, clientId: () => client.id }));
   });
   const port = await listen(server, options.host, options.port);
-  logger.info({ host: options.host, port, redis: redis !== null }, 'MQTT broker listening');
+  logger.info({ host: options.host, port, redis: redis !== null, maxPacketBytes }, 'MQTT broker listening');
 
   return {
     mode: redis ? 'redis' : 'embedded',
@@ -169,19 +171,6 @@ function publishPacket(broker: Aedes, topic: string, payload: string | Buffer, o
     dup: false,
   };
   return new Promise((resolvePublish, reject) => broker.publish(packet, (error) => (error ? reject(error) : resolvePublish())));
-}
-
-/** Destroys `socket` once it sends more than MAX_BYTES_BEFORE_CONNECT; returns the function lifting the limit. */
-function limitBytesBeforeConnect(socket: Socket, logger: Logger): () => void {
-  let received = 0;
-  const count = (chunk: Buffer) => {
-    received += chunk.length;
-    if (received <= MAX_BYTES_BEFORE_CONNECT) return;
-    logger.warn({ remoteAddress: socket.remoteAddress, bytes: received }, 'connection sent too much before CONNECT; closed');
-    socket.destroy();
-  };
-  socket.on('data', count);
-  return () => socket.off('data', count);
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

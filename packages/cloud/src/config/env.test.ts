@@ -25,6 +25,11 @@ describe('loadEnvOptions', () => {
     expect(loadEnvOptions({ METERVISION_ADMIN_USERNAME: 'admin', METERVISION_ADMIN_PASSWORD: 'long password' }).admin).toEqual({ username: 'admin', password: 'long password' });
   });
 
+  it('reads the MQTT packet limit', () => {
+    expect(loadEnvOptions({ MQTT_MAX_PACKET_BYTES: '8388608' }).mqttMaxPacketBytes).toBe(8_388_608);
+    expect(() => loadEnvOptions({ MQTT_MAX_PACKET_BYTES: '1000' })).toThrow(/Invalid MQTT_MAX_PACKET_BYTES="1000": expected a whole number of at least 65536/);
+  });
+
   it('ignores empty variables', () => {
     expect(loadEnvOptions({ PORT: '', JWT_SECRET: '' })).toEqual({});
   });

@@ -44,6 +44,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'MQTT_USERNAME', option: 'mqttUsername', kind: 'string', description: 'Service account of the cloud on the external broker.' },
   { name: 'MQTT_PASSWORD', option: 'mqttPassword', kind: 'string', description: 'Password of that service account.' },
   { name: 'MQTT_PUBLIC_URL', option: 'mqttPublicUrl', kind: 'string', description: 'MQTT URL given to devices at pairing (default mqtt://<host>:<MQTT_PORT>).' },
+  { name: 'MQTT_MAX_PACKET_BYTES', option: 'mqttMaxPacketBytes', kind: 'integer', min: 65_536, description: 'Largest MQTT packet in bytes the embedded broker accepts from a device; a larger one closes its connection (default 4194304, room for a 2 MiB image as base64).' },
   { name: 'MAX_UPLOAD_BYTES', option: 'maxUploadBytes', kind: 'integer', description: 'Largest image upload in bytes (default 20000000, the reader limit).' },
   { name: 'MAX_IMAGE_PIXELS', option: 'maxImagePixels', kind: 'integer', description: 'Largest image in pixels, checked before decoding (default 40000000).' },
   { name: 'VISION_WORKERS', option: 'visionWorkers', kind: 'integer', description: 'OCR workers for uploaded readings (default 1).' },

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS } from '@metervision/vision';
 import { DEFAULT_PASSWORD_HASH_COST } from '../auth/passwords.ts';
+import { DEFAULT_MAX_PACKET_BYTES } from '../broker/packet-guard.ts';
 import { DEFAULT_LIVENESS, type LivenessOptions } from '../devices/liveness.ts';
 import type { RateLimit } from '../http/rate-limit.ts';
 import { DEFAULT_INSTALLATION_SETTINGS, type InstallationSettings } from '../installations/settings.ts';
@@ -43,6 +44,13 @@ export interface CloudOptions {
   mqttPassword?: string;
   /** MQTT URL sent to devices in pairing responses; default derived from host and port. */
   mqttPublicUrl?: string;
+  /**
+   * Largest MQTT packet in bytes, fixed header included, that the embedded broker accepts from a
+   * device; a larger one closes that device's connection. Default 4 MiB (4194304), room for an
+   * `images` or `readings` message carrying a 2 MiB image as base64. An external broker has its
+   * own limit (Mosquitto: `max_packet_size`).
+   */
+  mqttMaxPacketBytes: number;
   /** Largest accepted image upload, in bytes. Default: the vision package's limit (20 MB). */
   maxUploadBytes: number;
   /** Largest accepted image in pixels (width × height), checked before decoding. Default: the vision package's limit (40 million). */
@@ -118,6 +126,7 @@ export function resolveOptions(partial: CloudOptionsInput, logger: Logger): Clou
     visionWorkers: 1,
     shutdownTimeoutMs: 10_000,
     trustedProxyHops: 0,
+    mqttMaxPacketBytes: DEFAULT_MAX_PACKET_BYTES,
     ...stripUndefined(partial),
     dataDir,
     databaseUrl: partial.databaseUrl ?? join(dataDir, 'metervision.db'),
