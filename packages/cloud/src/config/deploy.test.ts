@@ -54,6 +54,15 @@ describe('deploy/cloud', () => {
     expect(container.ports.map((port) => port.containerPort)).toEqual([Number(configMap.data!.PORT), Number(configMap.data!.MQTT_PORT)]);
   });
 
+  it('sets the trusted proxy hops', () => {
+    const [compose] = loadYaml(join(DEPLOY, 'compose.yaml')) as [{ services: Record<string, { environment: Record<string, string> }> }];
+    const configMap = byKind('ConfigMap', 'metervision-cloud');
+
+    // Compose publishes the port itself; Kubernetes serves HTTP through an ingress.
+    expect(compose.services.cloud!.environment.TRUST_PROXY_HOPS).toBe('${TRUST_PROXY_HOPS:-0}');
+    expect(configMap.data!.TRUST_PROXY_HOPS).toBe('1');
+  });
+
   it('keeps every secret the cloud reads', () => {
     const secret = byKind('Secret', 'metervision-cloud') as Manifest & { stringData: Record<string, string> };
     for (const name of ['DATABASE_URL', 'JWT_SECRET', 'METERVISION_ADMIN_USERNAME', 'METERVISION_ADMIN_PASSWORD']) {
