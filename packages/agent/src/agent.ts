@@ -124,7 +124,7 @@ class Agent implements AgentHandle {
       link: () => this.#link,
       figures: () => {
         const stats = this.#outbox.stats();
-        return { outboxPending: stats.pending, outboxDropped: stats.dropped, configVersion: this.#remote?.version ?? null };
+        return { outboxPending: stats.pending, outboxDropped: stats.dropped, configVersion: this.#remote?.version ?? null, schedule: this.#scheduleState };
       },
       cloud: () => this.#cloudAccess(),
       logger: this.#base.child({ module: 'heartbeat' }),

@@ -13,8 +13,8 @@ export interface HealthReporterOptions {
   intervalSeconds: number;
   /** The MQTT link, or null when the device has no broker URL. */
   link(): DeviceLink | null;
-  /** Outbox figures and configuration version for the next heartbeat. */
-  figures(): Pick<HeartbeatInputs, 'outboxPending' | 'outboxDropped' | 'configVersion'>;
+  /** Outbox figures, configuration version and schedule state for the next heartbeat. */
+  figures(): Pick<HeartbeatInputs, 'outboxPending' | 'outboxDropped' | 'configVersion' | 'schedule'>;
   /** Cloud URL and device credentials for the HTTP fallback and the clock check; null parts disable them. */
   cloud(): { url: string | null; username: string; password: string | null; httpHeartbeat: boolean };
   logger: Logger;

@@ -17,8 +17,9 @@ const WET_DIAL: MeterShape = { wheels: 5, decimalWheels: 0, pointers: 2 };
 describe('heartbeat', () => {
   it('carries the health figures', () => {
     const health = { ...createHealth(Date.now() - 90_000), captureFailures: 2, clockSkewMs: -1_500 };
-    const heartbeat = buildHeartbeat({ firmwareVersion: '0.1.0', health, outboxPending: 4, outboxDropped: 1, configVersion: 3, signalDbm: -67 });
+    const heartbeat = buildHeartbeat({ firmwareVersion: '0.1.0', health, outboxPending: 4, outboxDropped: 1, configVersion: 3, signalDbm: -67, schedule: 'awaiting_configuration' });
     expect(heartbeat).toMatchObject({ uptimeSeconds: 90, captureFailures: 2, outboxPending: 4, outboxDropped: 1, configVersion: 3, signalDbm: -67, clockSkewMs: -1_500 });
+    expect(heartbeat.schedule).toBe('awaiting_configuration');
   });
 
   it('reads the Wi-Fi signal level', async () => {

@@ -20,6 +20,7 @@ export interface HeartbeatInputs {
   outboxDropped: number;
   configVersion: number | null;
   signalDbm: number | null;
+  schedule: HeartbeatMessage['schedule'];
 }
 
 /** Builds a heartbeat message from the agent's health figures, with the device clock as `sentAt`. */
@@ -39,6 +40,7 @@ export function buildHeartbeat(inputs: HeartbeatInputs, now = Date.now()): Heart
     captureFailures: inputs.health.captureFailures,
     clockSkewMs: inputs.health.clockSkewMs,
     clockSynchronized: inputs.health.clockSynchronized,
+    schedule: inputs.schedule,
   });
 }
 

@@ -35,6 +35,11 @@ export const heartbeatMessageSchema = z.object({
   clockSkewMs: z.number().int().nullable().default(null),
   /** Whether the device's time service reports the clock as synchronised; null when unknown. */
   clockSynchronized: z.boolean().nullable().default(null),
+  /**
+   * Scheduled captures: `running`, `awaiting_configuration` (paired, waiting for the configuration
+   * the cloud sends when the installation is completed) or `off`; null from older devices.
+   */
+  schedule: z.enum(['running', 'awaiting_configuration', 'off']).nullable().default(null),
 });
 
 export type DeviceError = z.infer<typeof deviceErrorSchema>;
