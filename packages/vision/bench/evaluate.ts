@@ -136,3 +136,52 @@ export async function evaluateStress(reader: MeterReader, perCondition: number, 
   }
   return outcomes;
 }
+
+/** One value of the transition sweep. */
+export interface SweepValue {
+  id: string;
+  /** `half`: the last wheel between two digits; `carry`: wheels rolling from 9 to 0 with it. */
+  kind: 'half' | 'carry';
+  value: number;
+}
+
+// Half a unit of the finest (x0.0001) dial, so no needle sits on a tick.
+const OFF_TICK = 0.00005;
+// Integer parts that end in one to four 9s, so one to four wheels roll through a carry.
+const CARRY_BASES = [4709, 1299, 2999, 9999, 37019, 60999];
+
+/**
+ * Lists `count` meter values for a 5-wheel, 4-dial meter, all with the last wheel between x.40 and
+ * x.60, where two digits show half each. In the first half the integer part changes at every
+ * step, so every neighbouring pair of digits appears on the last wheel. In the second half the
+ * integer part ends in 9, 99, 999 or 9999, so up to five wheels roll through a carry together.
+ */
+export function transitionSweepValues(count: number): SweepValue[] {
+  const halfCount = Math.ceil(count / 2);
+  const carryCount = count - halfCount;
+  const step = (index: number, total: number) => (total <= 1 ? 0.5 : index / (total - 1));
+
+  const half = Array.from({ length: halfCount }, (_, index) => {
+    const integer = (index * 1237 + 314) % 100_000;
+    const value = integer + 0.4 + 0.2 * step(index, halfCount) + OFF_TICK;
+    return { id: `half-${String(index + 1).padStart(3, '0')}`, kind: 'half' as const, value };
+  });
+  const carry = Array.from({ length: carryCount }, (_, index) => {
+    const base = CARRY_BASES[index % CARRY_BASES.length]!;
+    const value = base + 0.4 + 0.2 * step(index, carryCount) + OFF_TICK;
+    return { id: `carry-${String(index + 1).padStart(3, '0')}`, kind: 'carry' as const, value };
+  });
+  return [...half, ...carry];
+}
+
+/** Renders the transition sweep on clean images (default knobs, one seed per image) and reads it. */
+export async function evaluateSweep(reader: MeterReader, count: number): Promise<StressOutcome[]> {
+  const outcomes: StressOutcome[] = [];
+  for (const [index, item] of transitionSweepValues(count).entries()) {
+    const rendered = await renderMeter({ value: item.value, seed: index + 1 });
+    const layout = await parseLayout({ ...rendered.layout, wheelDrive: 'continuous' });
+    const outcome = await judge(reader, item.id, rendered.image, layout, rendered.text, 1.5e-4);
+    outcomes.push({ ...outcome, condition: item.kind === 'half' ? 'last wheel x.4 to x.6' : 'carry, x9.4 to x9.6' });
+  }
+  return outcomes;
+}

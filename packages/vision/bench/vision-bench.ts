@@ -1,5 +1,6 @@
 // Vision benchmark: accuracy and speed on the real photos and the synthetic stress set.
-// Run: pnpm bench:vision [--json] [--stress-per-condition 3] [--seed 7] [--soak 2000] [--workers 1]
+// Run: pnpm bench:vision [--json] [--stress-per-condition 3] [--seed 7] [--sweep 200] [--soak 2000] [--workers 1]
+//   [--only stress,sweep]
 // Each set runs in its own child process. Its start-up time and peak RSS are then those of a
 // process holding one reader, not of the benchmark as a whole.
 import { fork } from 'node:child_process';
@@ -10,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { MeterReader } from '../src/reader.ts';
 import { CORPUS_ROOT, corpusAvailable, loadAiedgeSets } from './corpus.ts';
-import { evaluateAiedge, evaluateNohn, evaluateStress, summarise, type Outcome, type SetSummary, type StressOutcome } from './evaluate.ts';
+import { evaluateAiedge, evaluateNohn, evaluateStress, evaluateSweep, summarise, type Outcome, type SetSummary, type StressOutcome } from './evaluate.ts';
 
 interface BenchSet extends SetSummary {
   startupMs: number;
@@ -35,10 +36,12 @@ interface SoakResult {
 interface ChildReport {
   sets: Record<string, BenchSet>;
   stressConditions?: Record<string, ConditionRow>;
+  sweep?: Record<string, ConditionRow>;
   soak?: SoakResult;
 }
 
-type Job = 'aiedge' | 'nohn' | 'stress' | 'soak';
+const JOBS = ['aiedge', 'nohn', 'stress', 'sweep', 'soak'] as const;
+type Job = (typeof JOBS)[number];
 
 // Photos read before timing starts, so JIT compilation and first-call set-up are not counted.
 const WARM_UP_READS = 3;
@@ -48,7 +51,9 @@ const { values } = parseArgs({
     json: { type: 'boolean' },
     'stress-per-condition': { type: 'string', default: '3' },
     seed: { type: 'string', default: '7' },
+    sweep: { type: 'string', default: '0' },
     soak: { type: 'string', default: '0' },
+    only: { type: 'string' },
     workers: { type: 'string', default: '1' },
     child: { type: 'string' },
   },
@@ -67,6 +72,10 @@ async function runJob(job: Job): Promise<ChildReport> {
     if (job === 'stress') {
       const outcomes = await evaluateStress(reader, Number(values['stress-per-condition']), Number(values.seed));
       return { sets: { 'firmware-sim stress': finish(outcomes) }, stressConditions: conditionTable(outcomes) };
+    }
+    if (job === 'sweep') {
+      const outcomes = await evaluateSweep(reader, Number(values.sweep));
+      return { sets: { 'transition sweep': finish(outcomes) }, sweep: conditionTable(outcomes) };
     }
     if (job === 'soak') return { sets: {}, soak: await soak(reader, Number(values.soak)) };
 
@@ -111,6 +120,23 @@ async function soak(reader: MeterReader, readings: number): Promise<SoakResult> 
   return { readings, rssAfterFirstPassMb, rssEndMb: rssMb(), rssMaxMb };
 }
 
+// Real-photo sets need the corpus; the sweep and the soak run only when given a count.
+function selectJobs(): Job[] {
+  const requested = values.only?.split(',').map((name) => name.trim()) ?? null;
+  const unknown = requested?.filter((name) => !(JOBS as readonly string[]).includes(name)) ?? [];
+  if (unknown.length > 0) throw new Error(`--only: unknown set ${unknown.join(', ')}; expected some of ${JOBS.join(', ')}`);
+
+  const isRequested = (job: Job) => requested === null || requested.includes(job);
+  const jobs: Job[] = [];
+  if (!corpusAvailable()) console.error(`no photo corpus at ${CORPUS_ROOT}: the real-photo sets and the soak are skipped`);
+  if (corpusAvailable() && isRequested('aiedge')) jobs.push('aiedge');
+  if (corpusAvailable() && isRequested('nohn')) jobs.push('nohn');
+  if (isRequested('stress')) jobs.push('stress');
+  if (Number(values.sweep) > 0 && isRequested('sweep')) jobs.push('sweep');
+  if (Number(values.soak) > 0 && corpusAvailable() && isRequested('soak')) jobs.push('soak');
+  return jobs;
+}
+
 function runChild(job: Job): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), '--child', job], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -129,24 +155,27 @@ async function main(): Promise<void> {
     return;
   }
 
-  const jobs: Job[] = corpusAvailable() ? ['aiedge', 'nohn', 'stress'] : ['stress'];
-  if (!corpusAvailable()) console.error(`no photo corpus at ${CORPUS_ROOT}: only the stress set is measured`);
-  if (Number(values.soak) > 0 && corpusAvailable()) jobs.push('soak');
+  const jobs = selectJobs();
 
   const reports: ChildReport[] = [];
   for (const job of jobs) reports.push(await runChild(job));
   const sets = Object.assign({}, ...reports.map((report) => report.sets)) as Record<string, BenchSet>;
   const stressConditions = reports.find((report) => report.stressConditions)?.stressConditions ?? {};
+  const sweep = reports.find((report) => report.sweep)?.sweep;
   const soakResult = reports.find((report) => report.soak)?.soak;
 
   if (values.json) {
-    console.log(JSON.stringify({ sets, stressConditions, ...(soakResult ? { soak: soakResult } : {}) }));
+    console.log(JSON.stringify({ sets, stressConditions, ...(sweep ? { sweep } : {}), ...(soakResult ? { soak: soakResult } : {}) }));
     return;
   }
   console.log(`vision benchmark: Node ${process.version}, ${values.workers} tesseract worker(s), load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   console.table(sets);
   console.log(`stress set: ${values['stress-per-condition']} images per condition, seed ${values.seed}`);
   console.table(stressConditions);
+  if (sweep) {
+    console.log(`transition sweep: ${values.sweep} clean images`);
+    console.table(sweep);
+  }
   if (soakResult) {
     console.log(`soak: ${soakResult.readings} readings, RSS ${soakResult.rssAfterFirstPassMb} MB after the first pass, ${soakResult.rssEndMb} MB at the end, ${soakResult.rssMaxMb} MB at most`);
   }
