@@ -88,6 +88,14 @@ describe('renderMeter', () => {
     expect(parsed.alignment?.marks).toHaveLength(2);
   });
 
+  it('declares the wheel drive it renders', async () => {
+    const rolling = await renderMeter({ value: 531.82 });
+    const snapped = await renderMeter({ value: 531.82, rolling: false });
+
+    expect(rolling.layout.wheelDrive).toBe('continuous');
+    expect(snapped.layout.wheelDrive).toBe('intermittent');
+  });
+
   it('ships mark images as PNG data URLs', async () => {
     const { layout } = await renderMeter(base);
     for (const mark of meterLayoutSchema.parse(layout).alignment?.marks ?? []) {

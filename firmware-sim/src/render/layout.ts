@@ -12,9 +12,10 @@ const MAX_SEARCH_RADIUS = 200;
 
 /**
  * Builds the exact layout of a rendered meter in the upright frame: wheel windows as digit ROIs,
- * dial boxes as pointer ROIs with their factor and hub, and both alignment marks with their
- * images. `rotateDegrees` stays 0: an image rotated by the camera knob is brought back by the
- * marks, whose search radius covers rotations up to ALIGNMENT_MAX_ROTATION_DEGREES.
+ * dial boxes as pointer ROIs with their factor and hub, both alignment marks with their images,
+ * and the drive of the last wheel. `rotateDegrees` stays 0: an image rotated by the camera knob is
+ * brought back by the marks, whose search radius covers rotations up to
+ * ALIGNMENT_MAX_ROTATION_DEGREES.
  */
 export function meterLayout(geometry: MeterGeometry, options: ResolvedRenderOptions, markImages: string[]): MeterLayoutInput {
   const integerWheels = options.wheels - options.decimalWheels;
@@ -43,10 +44,21 @@ export function meterLayout(geometry: MeterGeometry, options: ResolvedRenderOpti
       needle: 'red' as const,
     })),
     digitStyle: options.style,
+    wheelDrive: wheelDrive(options),
     decimalShift: 0,
     extendedResolution: false,
     minConfidence: 0.6,
   };
+}
+
+/**
+ * Returns the drive of the wheel next to the dials as rendered. A rolling last wheel turns with
+ * the dials (`continuous`). Without rolling, wheels snap to whole digits, the limit of an
+ * `intermittent` drive whose jump takes no time. A reader then flags an image whose finer dial is
+ * past about 9.3, because a real intermittent wheel would be part-way through its jump there.
+ */
+function wheelDrive(options: ResolvedRenderOptions): 'continuous' | 'intermittent' {
+  return options.rolling ? 'continuous' : 'intermittent';
 }
 
 /**

@@ -122,13 +122,13 @@ export interface StressOutcome extends Outcome {
 
 /**
  * Renders the firmware-sim stress set (`perCondition` values per condition plus the rolling cases)
- * and reads it. The synthetic meter's last wheel turns continuously with the x0.1 dial.
+ * and reads it with the layout `renderMeter` returns, which declares the continuous last wheel.
  */
 export async function evaluateStress(reader: MeterReader, perCondition: number, seed: number): Promise<StressOutcome[]> {
   const outcomes: StressOutcome[] = [];
   for (const item of stressCases(perCondition, seed)) {
     const rendered = await renderMeter(item.options);
-    const layout = await parseLayout({ ...rendered.layout, wheelDrive: 'continuous' });
+    const layout = await parseLayout(rendered.layout);
     const decimals = rendered.text.includes('.') ? rendered.text.length - rendered.text.indexOf('.') - 1 : 0;
     // One unit of the finest wheel or dial is within reading resolution; more is wrong.
     const outcome = await judge(reader, item.id, rendered.image, layout, rendered.text, 1.5 * 10 ** -decimals);
@@ -179,7 +179,7 @@ export async function evaluateSweep(reader: MeterReader, count: number): Promise
   const outcomes: StressOutcome[] = [];
   for (const [index, item] of transitionSweepValues(count).entries()) {
     const rendered = await renderMeter({ value: item.value, seed: index + 1 });
-    const layout = await parseLayout({ ...rendered.layout, wheelDrive: 'continuous' });
+    const layout = await parseLayout(rendered.layout);
     const outcome = await judge(reader, item.id, rendered.image, layout, rendered.text, 1.5e-4);
     outcomes.push({ ...outcome, condition: item.kind === 'half' ? 'last wheel x.4 to x.6' : 'carry, x9.4 to x9.6' });
   }
