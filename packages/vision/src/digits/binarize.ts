@@ -18,18 +18,22 @@ export interface InkImage {
 const LOW_SHARE = 0.02;
 const HIGH_SHARE = 0.98;
 
-// Background is estimated with a max filter of this radius (share of the window height), wider
-// than any stroke, then smoothed with a box of the same radius.
-const BACKGROUND_RADIUS_SHARE = 0.12;
+// Background is estimated with a max filter reaching this share of the window width to each
+// side, so the filter reaches wheel surface beside even the widest bar of a digit. Up and down it
+// reaches this share of the window height only, so the estimate follows the wheel's curvature,
+// whose shading darkens the rows near the window's top and bottom edges steeply. The result is
+// smoothed over the same rows.
+const BACKGROUND_RADIUS_X_SHARE = 0.4;
+const BACKGROUND_RADIUS_Y_SHARE = 0.03;
 
 /**
  * Turns a greyscale wheel window into ink and background, in five steps.
  * - Orient the window so the ink is dark. Light-on-dark digits are inverted. With `auto` the
  *   minority class of a first Otsu split is the ink, because strokes cover less than half of a
  *   digit's window.
- * - Flatten the background: a wheel's curvature and the light falling off towards its edges would
- *   otherwise turn whole rows into ink.
  * - Smooth sensor noise with a 3x3 mean.
+ * - Flatten the background: a wheel's curvature and the light falling off towards its edges would
+ *   otherwise turn whole rows into ink, and take the digit parts there with them.
  * - Stretch the contrast between the 2nd and 98th percentile.
  * - Threshold with Otsu's level chosen for this window alone.
  */
@@ -37,11 +41,12 @@ export function binarizeWheel(grey: RasterImage, style: DigitStyle): InkImage {
   const { width, height } = grey;
   const resolved = style !== 'auto' ? style : detectStyle(grey.data);
   const oriented = resolved === 'light-on-dark' ? invert(grey.data) : grey.data;
-  const radius = Math.max(2, Math.round(BACKGROUND_RADIUS_SHARE * height));
-  const flat = flattenBackground(oriented, width, height, radius);
-  // A 3x3 mean takes the edge off sensor noise, whose specks would otherwise bridge glyphs and frame.
-  const smooth = toBytes(boxBlur(flat, width, height, 1));
-  const stretched = stretch(smooth);
+  // A 3x3 mean takes the edge off sensor noise, whose specks would otherwise bridge glyphs and
+  // frame, and keeps single bright specks from raising the background estimate.
+  const smooth = toBytes(boxBlur(oriented, width, height, 1));
+  const radiusX = Math.max(2, Math.round(BACKGROUND_RADIUS_X_SHARE * width));
+  const radiusY = Math.max(1, Math.round(BACKGROUND_RADIUS_Y_SHARE * height));
+  const stretched = stretch(flattenBackground(smooth, width, height, radiusX, radiusY));
 
   const threshold = otsuThreshold(histogramOf(stretched));
   const ink = new Uint8Array(stretched.length);
@@ -96,18 +101,18 @@ function toBytes(data: Float32Array): Uint8Array {
 
 // Divides by the local background (max filter, then box blur) so dark ink on an unevenly lit
 // background becomes dark ink on even white.
-function flattenBackground(data: Uint8Array, width: number, height: number, radius: number): Uint8Array {
-  const background = boxBlur(maxFilter(data, width, height, radius), width, height, radius);
+function flattenBackground(data: Uint8Array, width: number, height: number, radiusX: number, radiusY: number): Uint8Array {
+  const background = boxBlur(maxFilter(data, width, height, radiusX, radiusY), width, height, radiusY);
   const out = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i += 1) out[i] = Math.min(255, Math.round((255 * data[i]!) / Math.max(1, background[i]!)));
   return out;
 }
 
-function maxFilter(data: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+function maxFilter(data: Uint8Array, width: number, height: number, radiusX: number, radiusY: number): Uint8Array {
   const rows = new Uint8Array(data.length);
-  for (let y = 0; y < height; y += 1) slidingMax(data, y * width, 1, width, radius, rows);
+  for (let y = 0; y < height; y += 1) slidingMax(data, y * width, 1, width, radiusX, rows);
   const out = new Uint8Array(data.length);
-  for (let x = 0; x < width; x += 1) slidingMax(rows, x, width, height, radius, out);
+  for (let x = 0; x < width; x += 1) slidingMax(rows, x, width, height, radiusY, out);
   return out;
 }
 

@@ -1,20 +1,10 @@
-import { renderMeter } from '@metervision/firmware-sim';
 import { describe, expect, it } from 'vitest';
-import { sampleRegion } from '../crop.ts';
-import { decodeImage, toGrey } from '../decode.ts';
-import { IDENTITY } from '../transform.ts';
-import { binarizeWheel } from './binarize.ts';
+import { syntheticWheelWindows } from '../testing/wheel-windows.ts';
 import { findGlyphBands } from './glyphs.ts';
 import { cutOf, estimateDigitGeometry, phaseOf } from './phase.ts';
 
-// Binarised wheel windows of a synthetic meter, as read-wheels prepares them.
 async function wheelWindows(value: number, style: 'dark-on-light' | 'light-on-dark' = 'dark-on-light') {
-  const rendered = await renderMeter({ value, pointers: 0, style, seed: 5 });
-  const grey = toGrey(await decodeImage(rendered.image));
-  return rendered.layout.digits!.map((roi) => {
-    const ink = binarizeWheel(sampleRegion(grey, IDENTITY, roi, Math.max(1, 72 / roi.height)), 'auto');
-    return { ink, glyphs: findGlyphBands(ink) };
-  });
+  return syntheticWheelWindows({ value, style });
 }
 
 describe('findGlyphBands', () => {
@@ -46,5 +36,30 @@ describe('findGlyphBands', () => {
     const windows = await wheelWindows(4711, 'light-on-dark');
     expect(windows.every((window) => window.ink.style === 'light-on-dark')).toBe(true);
     expect(windows.map((window) => window.glyphs.bands.length)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('keeps digit parts at shaded edges', async () => {
+    // The last wheel is at 1170.46: the bottom of the 0 and the top of the 1 reach the window's
+    // edges, where the wheel's shading is darkest.
+    const last = (await wheelWindows(1170.46))[4]!;
+    const [upper, lower] = last.glyphs.bands;
+
+    expect(last.glyphs.bands).toHaveLength(2);
+    expect(upper!.top).toBeLessThanOrEqual(1);
+    expect(lower!.bottom).toBeGreaterThanOrEqual(last.ink.height - 2);
+  });
+
+  it('drops the frame seen at the edges', () => {
+    // A frame bracket along the left and top edges, and a digit-sized blob in the middle.
+    const [width, height] = [40, 60];
+    const ink = new Uint8Array(width * height);
+    for (let x = 0; x < 20; x += 1) ink[x] = ink[width + x] = 1;
+    for (let y = 0; y < 30; y += 1) ink[y * width] = ink[y * width + 1] = 1;
+    for (let y = 15; y < 45; y += 1) for (let x = 14; x < 26; x += 1) ink[y * width + x] = 1;
+
+    const { bands } = findGlyphBands({ ink, width, height, style: 'dark-on-light', separation: 200 });
+
+    expect(bands).toHaveLength(1);
+    expect(bands[0]).toMatchObject({ top: 15, bottom: 44, left: 14, right: 25 });
   });
 });

@@ -8,6 +8,8 @@ export interface InkBox {
   right: number;
   bottom: number;
   area: number;
+  /** Ink pixels within BORDER_SHARE of the window's edges. */
+  borderArea: number;
 }
 
 /**
@@ -38,6 +40,10 @@ const RIM_WIDTH_SHARE = 0.3;
 
 // Rows or columns at the window edge inked over more than this share are the window's frame.
 const FRAME_LINE_SHARE = 0.8;
+// Blobs with at least FRAME_BLOB_SHARE of their ink within BORDER_SHARE of the window's edges are
+// its frame or housing, blurred or shaded into the window, or slivers too small to read.
+const BORDER_SHARE = 0.08;
+const FRAME_BLOB_SHARE = 0.7;
 
 /** Finds the digit bands in a binarised wheel window. */
 export function findGlyphBands(image: InkImage): WheelGlyphs {
@@ -74,6 +80,7 @@ function clearFrameLines(image: InkImage): void {
 
 function isGlyphPart(box: InkBox, width: number, height: number): boolean {
   if (box.area < MIN_AREA_SHARE * width * height) return false;
+  if (box.borderArea >= FRAME_BLOB_SHARE * box.area) return false;
 
   const centreX = (box.left + box.right) / 2;
   const touchesSide = box.left === 0 || box.right === width - 1;
@@ -101,10 +108,12 @@ function groupIntoBands(boxes: (InkBox & { label: number })[], height: number): 
       band.right = Math.max(band.right, box.right);
       band.bottom = Math.max(band.bottom, box.bottom);
       band.area += box.area;
+      band.borderArea += box.borderArea;
       band.labels.push(box.label);
       continue;
     }
-    bands.push({ left: box.left, top: box.top, right: box.right, bottom: box.bottom, area: box.area, labels: [box.label], touchesTop: false, touchesBottom: false });
+    const { label, ...bounds } = box;
+    bands.push({ ...bounds, labels: [label], touchesTop: false, touchesBottom: false });
   }
 
   for (const band of bands) {
@@ -118,14 +127,17 @@ function groupIntoBands(boxes: (InkBox & { label: number })[], height: number): 
 export function labelComponents(image: InkImage): { labels: Int32Array; boxes: (InkBox & { label: number })[] } {
   const { ink, width, height } = image;
   const labels = new Int32Array(width * height);
-  const boxes: (InkBox & { label: number })[] = [{ label: 0, left: 0, top: 0, right: 0, bottom: 0, area: 0 }];
+  const boxes: (InkBox & { label: number })[] = [{ label: 0, left: 0, top: 0, right: 0, bottom: 0, area: 0, borderArea: 0 }];
   const stack: number[] = [];
+  const marginX = BORDER_SHARE * width;
+  const marginY = BORDER_SHARE * height;
+  const nearBorder = (x: number, y: number) => x < marginX || x >= width - marginX || y < marginY || y >= height - marginY;
 
   for (let start = 0; start < ink.length; start += 1) {
     if (ink[start] === 0 || labels[start] !== 0) continue;
 
     const label = boxes.length;
-    const box = { label, left: width, top: height, right: -1, bottom: -1, area: 0 };
+    const box = { label, left: width, top: height, right: -1, bottom: -1, area: 0, borderArea: 0 };
     boxes.push(box);
     labels[start] = label;
     stack.push(start);
@@ -135,6 +147,7 @@ export function labelComponents(image: InkImage): { labels: Int32Array; boxes: (
       const x = index % width;
       const y = (index - x) / width;
       box.area += 1;
+      if (nearBorder(x, y)) box.borderArea += 1;
       if (x < box.left) box.left = x;
       if (x > box.right) box.right = x;
       if (y < box.top) box.top = y;
