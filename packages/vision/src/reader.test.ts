@@ -73,12 +73,33 @@ describe('MeterReader.read errors', () => {
 describe('MeterReader.read', () => {
   it('reads a synthetic meter', async () => {
     const rendered = await renderMeter({ value: 530.07085, seed: 11 });
-    const result = await reader.read(rendered.image, await parseLayout({ ...rendered.layout, wheelDrive: 'continuous' }));
+    const result = await reader.read(rendered.image, await parseLayout(rendered.layout));
     expect(result.text).toBe(rendered.text);
     expect(result.confidence).toBeGreaterThanOrEqual(0.6);
     expect(result.lowConfidenceReason).toBeUndefined();
     expect(result.alignment?.marks).toHaveLength(2);
     expect(result.quality.brightness).toBeGreaterThan(40);
+  });
+
+  it.each([
+    { value: 321.31588, seed: 3 },
+    { value: 321.39214, seed: 4 },
+    { value: 4711.5, seed: 2, pointers: 0 },
+    { value: 1299.55005, seed: 6 },
+  ])('reads wheels between digits ($value)', async (options) => {
+    const rendered = await renderMeter(options);
+    const result = await reader.read(rendered.image, await parseLayout(rendered.layout));
+
+    expect(result.lowConfidenceReason).toBeUndefined();
+    expect(result.text).toBe(rendered.text);
+  });
+
+  it('flags a counter blanked by glare', async () => {
+    const rendered = await renderMeter({ value: 4711.3, seed: 2, glare: 1, glareCentre: { x: 300, y: 120 }, glareRadius: 0.08 });
+    const result = await reader.read(rendered.image, await parseLayout(rendered.layout));
+
+    expect(result.confidence).toBeLessThan(0.6);
+    expect(result.lowConfidenceReason).toContain('no digit found in wheel dig3');
   });
 
   it('fails alignment when the marks are covered', async () => {

@@ -4,7 +4,8 @@ import { evaluateStress, type StressOutcome } from '../bench/evaluate.ts';
 import { MeterReader } from './reader.ts';
 
 // Two synthetic images per imaging condition (blur, noise, rotation, glare, exposure, light digits
-// on dark wheels, decimal wheels) plus the rolling-wheel cases, rendered by firmware-sim.
+// on dark wheels, decimal wheels) plus the rolling-wheel cases, rendered by firmware-sim. The
+// benchmark (`pnpm bench:vision`) reads larger sets; this one keeps the test run short.
 describe('synthetic stress set', () => {
   let reader: MeterReader;
   let outcomes: StressOutcome[];
@@ -28,8 +29,14 @@ describe('synthetic stress set', () => {
   });
 
   it('reads clean images right', () => {
-    const clean = outcomes.filter((outcome) => outcome.condition === 'clean' || outcome.condition === 'noise-mild');
-    expect(clean.filter((outcome) => outcome.accepted).length).toBeGreaterThanOrEqual(3);
+    const clean = outcomes.filter((outcome) => ['clean', 'noise-mild', 'light-on-dark'].includes(outcome.condition) || outcome.condition.startsWith('rolling'));
+    expect(clean.filter((outcome) => !outcome.accepted).map((outcome) => `${outcome.id}: ${outcome.reason}`)).toEqual([]);
+  });
+
+  it('reads most images of every condition', () => {
+    // A glare spot that saturates the counter leaves a wheel blank: no reader can read it.
+    const readable = outcomes.filter((outcome) => outcome.condition !== 'glare-counter');
+    expect(readable.filter((outcome) => outcome.accepted).length).toBeGreaterThanOrEqual(Math.ceil(0.9 * readable.length));
   });
 
   it('explains every flagged reading', () => {

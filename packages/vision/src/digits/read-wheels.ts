@@ -6,8 +6,10 @@ import { binarizeWheel, type InkImage } from './binarize.ts';
 import { extractBand, findGlyphBands, type GlyphBand, type WheelGlyphs } from './glyphs.ts';
 import type { OcrPool } from './ocr-pool.ts';
 import { cutOf, estimateDigitGeometry, phaseOf, type DigitGeometry } from './phase.ts';
-import { confirmDigit, recognizeGlyphs, type GlyphTask, type GlyphVerdict } from './recognize.ts';
-import { MIN_SHARE_FOR_HOLES, measureShape } from './shape.ts';
+import { recognizeGlyphs, type GlyphTask, type GlyphVerdict } from './recognize.ts';
+import { readRollingWheel, type DigitPart, type TemplateFit } from './rolling-wheel.ts';
+import { allowedDigits, measureShape, type GlyphCut } from './shape.ts';
+import { matchTemplates } from './templates.ts';
 
 /** Reading of one wheel window. */
 export interface WheelReading {
@@ -33,13 +35,11 @@ export interface ReadWheelsOptions {
 // windows are upscaled to reach it, so thin strokes survive binarisation.
 const TARGET_WINDOW_HEIGHT = 72;
 const MAX_SCALE = 4;
-// Parts of digits showing at least this share of a digit's height are read: a wheel half-way
-// between two digits shows two halves, whose agreement as neighbours on the wheel is evidence...
-const MIN_HALF_SHARE = 0.3;
-// ...as long as one of them shows at least this share.
-const MIN_LARGEST_SHARE = 0.45;
-// At most this many bands per wheel: the leaving and the entering digit.
-const MAX_BANDS = 2;
+// Parts of digits showing less than this share of a digit's height are too small to read...
+const MIN_PART_SHARE = 0.1;
+// ...and for tesseract, less than this share.
+const MIN_OCR_SHARE = 0.5;
+const NO_VERDICT: GlyphVerdict = { digit: null, confidence: 0, basis: 'none' };
 
 interface PreparedWheel {
   roi: DigitRoi;
@@ -49,9 +49,8 @@ interface PreparedWheel {
 
 interface BandTask extends GlyphTask {
   wheel: number;
+  band: GlyphBand;
   phase: number;
-  /** Top row of the band in the window, to order the bands of a wheel. */
-  top: number;
 }
 
 interface BandReading {
@@ -59,53 +58,27 @@ interface BandReading {
   verdict: GlyphVerdict;
 }
 
-/** Reads every wheel of one image: binarisation and band analysis per wheel, then OCR of all glyphs together. */
+/**
+ * Reads every wheel of one image: binarisation and band analysis per wheel, OCR of all glyphs
+ * together, then each wheel from its whole digit or, when it is between two digits, from both
+ * visible parts at once.
+ */
 export async function readWheels(pool: OcrPool, source: RasterImage, toSource: Affine, rois: DigitRoi[], options: ReadWheelsOptions): Promise<WheelReading[]> {
   if (rois.length === 0) return [];
 
   const prepared = rois.map((roi) => prepareWheel(source, toSource, roi, options.style));
   const geometry = estimateDigitGeometry(prepared.map((wheel) => ({ bands: wheel.glyphs.bands, height: wheel.ink.height })));
   const tasks = prepared.flatMap((wheel, index) => bandTasks(wheel, index, geometry));
-  const verdicts = await recognizeGlyphs(pool, tasks, geometry.digitHeight);
+  // Slivers of digits only disturb tesseract's line finding in the strips, and it cannot read them.
+  const legible = tasks.filter((task) => task.visible >= MIN_OCR_SHARE);
+  const verdicts = await recognizeGlyphs(pool, legible, geometry.digitHeight);
+  const readings = tasks.map((task) => ({ task, verdict: verdicts[legible.indexOf(task)] ?? NO_VERDICT }));
+  const fit = templateFit(readings);
 
-  return Promise.all(
-    prepared.map(async (wheel, index) => {
-      const readings = tasks.flatMap((task, at) => (task.wheel === index ? [{ task, verdict: verdicts[at]! }] : []));
-      return combineBands(wheel.roi.name, await reconcileBands(pool, readings, geometry.digitHeight));
-    }),
-  );
-}
-
-/**
- * Reconciles the two bands of a wheel when they read as digits that are no neighbours. The weaker
- * band (a sliver of a digit, often misread) is read again with only the stronger band's neighbour
- * allowed. If tesseract accepts that digit, it replaces the weaker reading.
- */
-async function reconcileBands(pool: OcrPool, readings: BandReading[], digitHeight: number): Promise<BandReading[]> {
-  if (readings.length !== 2 || readings.some((reading) => reading.verdict.digit === null)) return readings;
-
-  const [upper, lower] = [...readings].sort((a, b) => a.task.top - b.task.top) as [BandReading, BandReading];
-  if (upper.verdict.digit === mod10(lower.verdict.digit! - 1)) return readings;
-
-  const upperIsStronger = strength(upper) >= strength(lower);
-  const [strong, weak] = upperIsStronger ? [upper, lower] : [lower, upper];
-  const neighbour = mod10(strong.verdict.digit! + (upperIsStronger ? 1 : -1));
-  const confidence = await confirmDigit(pool, weak.task, digitHeight, neighbour);
-  if (confidence < MIN_CONFIRMATION) return readings;
-
-  const confirmed = { task: weak.task, verdict: { digit: neighbour, confidence: weak.verdict.confidence, basis: weak.verdict.basis } };
-  return upperIsStronger ? [upper, confirmed] : [confirmed, lower];
-}
-
-// Tesseract's confidence (0-1) above which a whitelisted single digit counts as accepted.
-const MIN_CONFIRMATION = 0.4;
-
-function strength(reading: BandReading): number {
-  return reading.verdict.confidence * reading.task.visible;
-}
-
-function mod10(value: number): number {
-  return ((value % 10) + 10) % 10;
+  return prepared.map((wheel, index) => {
+    const own = readings.filter((reading) => reading.task.wheel === index);
+    return readWheel(wheel.roi.name, own, wheel.ink.height, fit);
+  });
 }
 
 function prepareWheel(source: RasterImage, toSource: Affine, roi: DigitRoi, style: DigitStyle): PreparedWheel {
@@ -115,63 +88,88 @@ function prepareWheel(source: RasterImage, toSource: Affine, roi: DigitRoi, styl
   return { roi, ink, glyphs: findGlyphBands(ink) };
 }
 
+// The whole digit of a wheel that shows the largest share or, when none shows whole, the part cut
+// by the top edge and the part cut by the bottom edge.
 function bandTasks(wheel: PreparedWheel, index: number, geometry: DigitGeometry): BandTask[] {
-  const visible = (band: GlyphBand) => Math.min(1, (band.bottom - band.top + 1) / geometry.digitHeight);
   const { bands } = wheel.glyphs;
-  const chosen = bands
-    .filter((band) => visible(band) >= MIN_HALF_SHARE)
-    .sort((a, b) => visible(b) - visible(a))
-    .slice(0, MAX_BANDS);
-  if (chosen.length === 0 || visible(chosen[0]!) < MIN_LARGEST_SHARE) return [];
-
-  return chosen.map((band) => {
-    const cut = cutOf(band, bands, wheel.ink.height, geometry);
+  const visible = (band: GlyphBand) => Math.min(1, (band.bottom - band.top + 1) / geometry.digitHeight);
+  const cuts = bands.map((band) => cutOf(band, bands, wheel.ink.height, geometry));
+  const task = (band: GlyphBand, cut: GlyphCut): BandTask => {
     const bitmap = extractBand(wheel.glyphs, band, wheel.ink.width);
-    return { wheel: index, top: band.top, bitmap, shape: measureShape(bitmap), visible: visible(band), cut, phase: phaseOf(band, cut, wheel.ink.height, geometry) };
+    const template = matchTemplates(bitmap, cut, visible(band), geometry.digitHeight);
+    return { wheel: index, band, bitmap, shape: measureShape(bitmap), visible: visible(band), cut, template, phase: phaseOf(band, cut, wheel.ink.height, geometry) };
+  };
+
+  const whole = bands.filter((_, at) => cuts[at] === 'none').sort((a, b) => visible(b) - visible(a))[0];
+  if (whole) return [task(whole, 'none')];
+
+  const parts: BandTask[] = [];
+  const [first, last] = [bands[0], bands.at(-1)];
+  if (first && cuts[0] === 'top' && visible(first) >= MIN_PART_SHARE) parts.push(task(first, 'top'));
+  if (last && cuts.at(-1) === 'bottom' && visible(last) >= MIN_PART_SHARE) parts.push(task(last, 'bottom'));
+  return parts;
+}
+
+function readWheel(name: string, readings: BandReading[], windowHeight: number, fit: TemplateFit): WheelReading {
+  const whole = readings.find((reading) => reading.task.cut === 'none');
+  if (whole) return readWholeDigit(name, whole);
+  if (readings.length === 0) return { name, digit: null, confidence: 0, phase: 0, note: `no digit found in wheel ${name}` };
+
+  const detached = readings.find((reading) => !touchesCutEdge(reading.task, windowHeight));
+  if (detached) {
+    return { name, digit: null, confidence: 0, phase: 0, note: `wheel ${name} shows only part of a digit, away from the window edges: check for glare or dirt on the glass` };
+  }
+
+  const part = (cut: GlyphCut) => {
+    const reading = readings.find((candidate) => candidate.task.cut === cut);
+    return reading ? digitPart(reading) : null;
+  };
+  return readRollingWheel(name, part('top'), part('bottom'), fit);
+}
+
+function readWholeDigit(name: string, { task, verdict }: BandReading): WheelReading {
+  const reading = { name, digit: verdict.digit, confidence: verdict.confidence, phase: task.phase };
+  if (verdict.digit === null) return { ...reading, note: `wheel ${name} could not be recognised` };
+  if (verdict.confidence < LOW_CONFIDENCE) return { ...reading, note: `wheel ${name} reads ${verdict.digit} only by ${verdict.basis} evidence` };
+  return reading;
+}
+
+// Confidence below which a whole digit's reading gets a note saying what it rests on.
+const LOW_CONFIDENCE = 0.6;
+
+// A digit part cut by the window edge reaches that edge, give or take the window's rim.
+function touchesCutEdge(task: BandTask, windowHeight: number): boolean {
+  const slack = EDGE_SLACK_SHARE * windowHeight;
+  return task.cut === 'top' ? task.band.top <= slack : task.band.bottom >= windowHeight - 1 - slack;
+}
+
+// Rows at the window edge, as a share of its height, that a rim or shading may take from a digit part.
+const EDGE_SLACK_SHARE = 0.1;
+
+function digitPart({ task, verdict }: BandReading): DigitPart {
+  return {
+    cut: task.cut as DigitPart['cut'],
+    visible: task.visible,
+    phase: task.phase,
+    scores: task.template?.scores ?? new Array<number>(10).fill(0),
+    allowed: allowedDigits(task.shape, task.cut, task.visible),
+    ocrDigit: verdict.digit,
+  };
+}
+
+/**
+ * Counts the whole digits that tesseract read alike at both strip sizes, with confidence or
+ * against a clear template match. Of those, it counts the ones whose best template is the same
+ * digit, because the templates may decide rolling wheels only on a font they fit.
+ */
+function templateFit(readings: BandReading[]): TemplateFit {
+  const checked = readings.filter(({ task, verdict }) => {
+    if (task.cut !== 'none') return false;
+    return verdict.basis === 'conflict' || (verdict.basis === 'agreement' && verdict.confidence >= FIT_MIN_CONFIDENCE);
   });
+  const agreed = checked.filter(({ task, verdict }) => task.template?.digit === verdict.digit);
+  return { checked: checked.length, agreed: agreed.length };
 }
 
-// Two bands of one wheel are the same position seen twice: the upper digit u at phase p and the
-// lower digit u+1 at phase p-1. Agreement raises trust; disagreement means one reading is wrong.
-function combineBands(name: string, readings: BandReading[]): WheelReading {
-  const readable = readings.filter((reading) => reading.verdict.digit !== null);
-  if (readable.length === 0) {
-    const note = readings.length === 0 ? `no digit found in wheel ${name}` : `wheel ${name} could not be recognised`;
-    return { name, digit: null, confidence: 0, phase: 0, note };
-  }
-
-  const ranked = [...readable].sort((a, b) => b.verdict.confidence * b.task.visible - a.verdict.confidence * a.task.visible);
-  const best = ranked[0]!;
-  const other = ranked[1];
-  const reading = { name, digit: best.verdict.digit, confidence: best.verdict.confidence, phase: best.task.phase };
-  if (!other) return reading;
-
-  const difference = circularDifference(best.verdict.digit! + best.task.phase, other.verdict.digit! + other.task.phase);
-  if (difference <= 0.5) {
-    // Two parts read separately as neighbouring digits are two pieces of evidence for one position.
-    const combined = 1 - (1 - best.verdict.confidence) * (1 - other.verdict.confidence);
-    return { ...reading, confidence: Math.min(PAIR_MAX_CONFIDENCE, Math.max(best.verdict.confidence, combined)) };
-  }
-
-  // A sliver of a digit next to a whole one is a weak witness: it can confirm a reading but only
-  // dent it, and below the share where its holes can be checked it cannot even dent it.
-  const weight = Math.min(1, Math.max(0, (other.task.visible - MIN_SHARE_FOR_HOLES) / WITNESS_RAMP));
-  let confidence = best.verdict.confidence * (1 - 0.5 * other.verdict.confidence * weight);
-  // Two parts of digits that contradict each other leave no part to trust.
-  if (best.task.cut !== 'none') confidence = Math.min(confidence, CONFLICTING_PARTS_CONFIDENCE);
-  return { ...reading, confidence, note: `wheel ${name} shows ${best.verdict.digit} and ${other.verdict.digit}, which are not neighbours on a wheel` };
-}
-
-// Confidence cap of a wheel whose two visible parts read as digits that are no neighbours.
-const CONFLICTING_PARTS_CONFIDENCE = 0.45;
-
-// Confidence of a wheel read from two neighbouring parts never exceeds that of a whole digit read twice.
-const PAIR_MAX_CONFIDENCE = 0.95;
-
-// Visible share above MIN_SHARE_FOR_HOLES over which a contradicting band gains its full weight.
-const WITNESS_RAMP = 0.25;
-
-function circularDifference(a: number, b: number): number {
-  const difference = Math.abs(a - b) % 10;
-  return Math.min(difference, 10 - difference);
-}
+// Tesseract confidence from which a whole digit read at both strip sizes tests the templates.
+const FIT_MIN_CONFIDENCE = 0.9;

@@ -50,6 +50,15 @@ describe('allowedDigits', () => {
     expect(allowed).not.toMatch(/[89]/);
     expect(allowed).toContain('2');
   });
+
+  it('allows a closed 4 cut at the top', () => {
+    // The lower four fifths of a 4 whose diagonal closes a triangle with the stem.
+    const lowerFour = bitmap(['...##.', '..#.#.', '.#..#.', '######', '....#.', '....#.']);
+    const shape = measureShape(lowerFour);
+
+    expect(shape.holes).toBe(1);
+    expect(allowedDigits(shape, 'top', 0.8)).toContain('4');
+  });
 });
 
 describe('digitFromStructure', () => {

@@ -57,7 +57,8 @@ export const MIN_SHARE_FOR_HOLES = 0.65;
  * glyphs are judged by their holes (8 has two; 0, 4, 6 and 9 one: a 0's is tall and central, a
  * 6's low, a 9's and 4's high) and their width (only a 1 is narrow). A glyph cut at the bottom
  * shows its top part, where 8 and 9 have a closed loop. A glyph cut at the top shows its bottom
- * part, where 6 and 8 have one. `visible` is the share of a whole digit's height the glyph shows.
+ * part, where 6 and 8 have one. Either part of a 0, or of a 4 with a closed triangle, may show a
+ * hole too. `visible` is the share of a whole digit's height the glyph shows.
  */
 export function allowedDigits(shape: GlyphShape, cut: GlyphCut, visible: number): string {
   // Width against a whole digit's height, so cut glyphs compare with whole ones.
@@ -74,7 +75,8 @@ export function allowedDigits(shape: GlyphShape, cut: GlyphCut, visible: number)
   if (visible < MIN_SHARE_FOR_HOLES) return byWidth(ALL_DIGITS);
   const loops = cut === 'bottom' ? '89' : '68';
   if (shape.holes === 0) return byWidth([...ALL_DIGITS].filter((digit) => !loops.includes(digit)).join(''));
-  return `0${loops}${cut === 'bottom' ? '4' : ''}`;
+  // A closed 4 keeps its triangle from either side as long as the cut misses the narrow apex.
+  return `0${loops}4`;
 }
 
 function holeDigits(shape: GlyphShape): string {

@@ -2,10 +2,12 @@ import { createRequire } from 'node:module';
 import type { GlyphBitmap, GlyphCut } from './shape.ts';
 
 /**
- * Digit shapes from common sans-serif fonts, compared with a glyph's visible part. Tesseract is
- * trained on whole characters and misreads a digit whose bottom or top is hidden by the wheel
- * window: the top of a 2 reads as 7 or 9. The templates are cut the same way before comparing, so
- * they give an independent second opinion on rolling wheels.
+ * Digit shapes from common sans-serif fonts, compared with a glyph or the visible part of one.
+ * Tesseract is trained on whole characters and misreads a digit whose bottom or top is hidden by
+ * the wheel window: the top of a 2 reads as 7 or 9. The templates are cut the same way before
+ * comparing, so they decide rolling wheels (`rolling-wheel.ts`) and check tesseract on whole
+ * digits. Glyph and template are compared at the scale of a whole digit's height, not stretched to
+ * their ink boxes, so a bar stays a bar and the bottom third of a digit never meets a whole one.
  */
 
 interface Template {
@@ -24,7 +26,7 @@ export interface TemplateMatch {
   /** Best score per digit 0-9. */
   scores: number[];
   digit: number;
-  /** Normalised correlation of the best template, minus the aspect penalty: about 0.9 for a clean match. */
+  /** Normalised correlation of the best template: about 0.9 for a clean match. */
   score: number;
   /** Score lead over the best template of any other digit. */
   margin: number;
@@ -33,8 +35,9 @@ export interface TemplateMatch {
 // Both shapes are resampled to this grid (columns x rows) before correlation.
 const GRID_WIDTH = 12;
 const GRID_HEIGHT = 16;
-// Penalty per unit of |ln(aspect ratio)| between glyph and template part: a 1 is not a squeezed 0.
-const ASPECT_PENALTY = 0.5;
+// Width of the comparison frame as a share of a whole digit's height, wide enough for any digit.
+// Glyph and template are each centred in it at the same scale, so a narrow bar stays narrow.
+const FRAME_WIDTH_SHARE = 0.8;
 
 let loaded: Template[] | null = null;
 
@@ -52,19 +55,21 @@ function templates(): Template[] {
 
 /**
  * Compares a glyph (whole, or the part a window edge leaves visible) with every template cut the
- * same way. `visible` is the share of a whole digit's height the glyph shows.
+ * same way. `visible` is the share of a whole digit's height the glyph shows and `digitHeight` a
+ * whole digit's height in the glyph's pixels.
  */
-export function matchTemplates(glyph: GlyphBitmap, cut: GlyphCut, visible: number): TemplateMatch | null {
-  const observed = toGrid(glyph, 0, glyph.height);
+export function matchTemplates(glyph: GlyphBitmap, cut: GlyphCut, visible: number, digitHeight: number): TemplateMatch | null {
+  const grid = toGrid(glyph, 0, glyph.height, FRAME_WIDTH_SHARE * digitHeight);
+  const observed = grid && normalise(grid);
   if (!observed) return null;
 
   const best = new Array<number>(10).fill(-Infinity);
-  for (const template of templates()) {
-    const part = templatePart(template, cut, visible);
-    if (!part) continue;
+  for (const shape of templates()) {
+    const shifts = templatePart(shape, cut, visible);
+    if (!shifts) continue;
 
-    const score = correlate(observed.grid, part.grid) - ASPECT_PENALTY * Math.abs(Math.log(observed.aspect / part.aspect));
-    if (score > best[template.digit]!) best[template.digit] = score;
+    const score = bestShiftedCorrelation(observed, shifts);
+    if (score > best[shape.digit]!) best[shape.digit] = score;
   }
 
   const ranked = best.map((score, digit) => ({ digit, score })).sort((a, b) => b.score - a.score);
@@ -72,10 +77,18 @@ export function matchTemplates(glyph: GlyphBitmap, cut: GlyphCut, visible: numbe
   return { scores: best, digit: first.digit, score: first.score, margin: first.score - second.score };
 }
 
-// Template parts by cut and visible rows, computed once: a reading needs the same few again and again.
-const parts = new WeakMap<Template, Map<string, { grid: Float32Array; aspect: number } | null>>();
+// Grid cells a template may move against the glyph before correlating: strokes a few pixels
+// apart on a coarse grid would otherwise not overlap at all.
+const MAX_SHIFT_X = 2;
+const MAX_SHIFT_Y = 1;
+const CELLS = GRID_WIDTH * GRID_HEIGHT;
+const SHIFTS = (2 * MAX_SHIFT_X + 1) * (2 * MAX_SHIFT_Y + 1);
 
-function templatePart(template: Template, cut: GlyphCut, visible: number): { grid: Float32Array; aspect: number } | null {
+// Template parts by cut and visible rows, computed once: a reading needs the same few again and
+// again. Each entry is the part's grid at every shift, normalised, one after the other.
+const parts = new WeakMap<Template, Map<string, Float32Array | null>>();
+
+function templatePart(template: Template, cut: GlyphCut, visible: number): Float32Array | null {
   const rows = cut === 'none' ? template.height : Math.max(1, Math.round(Math.min(1, visible) * template.height));
   const key = `${cut}:${rows}`;
   let cache = parts.get(template);
@@ -85,62 +98,85 @@ function templatePart(template: Template, cut: GlyphCut, visible: number): { gri
   }
   if (!cache.has(key)) {
     const from = cut === 'top' ? template.height - rows : 0;
-    cache.set(key, toGrid(template, from, from + rows));
+    const grid = toGrid(template, from, from + rows, FRAME_WIDTH_SHARE * template.height);
+    cache.set(key, grid && shiftedCopies(grid));
   }
   return cache.get(key)!;
 }
 
-// Crops rows [from, to) of a glyph to its ink box and area-samples it onto the grid.
-function toGrid(glyph: { ink: Uint8Array; width: number; height: number }, from: number, to: number): { grid: Float32Array; aspect: number } | null {
+/**
+ * Area-samples rows [from, to) of a glyph onto the grid, in a frame `frameWidth` pixels wide centred
+ * on the ink. Returns null for rows without ink.
+ */
+function toGrid(glyph: { ink: Uint8Array; width: number; height: number }, from: number, to: number, frameWidth: number): Float32Array | null {
   let left = glyph.width;
   let right = -1;
-  let top = to;
-  let bottom = from - 1;
   for (let y = from; y < to; y += 1) {
     for (let x = 0; x < glyph.width; x += 1) {
       if (glyph.ink[y * glyph.width + x] !== 1) continue;
       left = Math.min(left, x);
       right = Math.max(right, x);
-      top = Math.min(top, y);
-      bottom = Math.max(bottom, y);
     }
   }
   if (right < 0) return null;
 
-  const width = right - left + 1;
-  const height = bottom - top + 1;
-  const grid = new Float32Array(GRID_WIDTH * GRID_HEIGHT);
-  for (let y = top; y <= bottom; y += 1) {
-    const row = Math.min(GRID_HEIGHT - 1, Math.floor(((y - top) * GRID_HEIGHT) / height));
+  const frameLeft = (left + right + 1) / 2 - frameWidth / 2;
+  const height = to - from;
+  const grid = new Float32Array(CELLS);
+  for (let y = from; y < to; y += 1) {
+    const row = Math.min(GRID_HEIGHT - 1, Math.floor(((y - from) * GRID_HEIGHT) / height));
     for (let x = left; x <= right; x += 1) {
-      const column = Math.min(GRID_WIDTH - 1, Math.floor(((x - left) * GRID_WIDTH) / width));
+      const column = Math.floor(((x + 0.5 - frameLeft) * GRID_WIDTH) / frameWidth);
+      if (column < 0 || column >= GRID_WIDTH) continue;
       grid[row * GRID_WIDTH + column]! += glyph.ink[y * glyph.width + x]!;
     }
   }
   // Normalise each cell by how many source pixels fell into it.
-  const cellArea = (width / GRID_WIDTH) * (height / GRID_HEIGHT);
+  const cellArea = (frameWidth / GRID_WIDTH) * (height / GRID_HEIGHT);
   for (let i = 0; i < grid.length; i += 1) grid[i] = grid[i]! / Math.max(cellArea, 1);
-  return { grid, aspect: width / height };
+  return grid;
 }
 
-function correlate(a: Float32Array, b: Float32Array): number {
-  let meanA = 0;
-  let meanB = 0;
-  for (let i = 0; i < a.length; i += 1) {
-    meanA += a[i]!;
-    meanB += b[i]!;
+// The grid moved by every shift (cells moved in are empty), each normalised.
+function shiftedCopies(grid: Float32Array): Float32Array {
+  const out = new Float32Array(SHIFTS * CELLS);
+  let at = 0;
+  for (let dy = -MAX_SHIFT_Y; dy <= MAX_SHIFT_Y; dy += 1) {
+    for (let dx = -MAX_SHIFT_X; dx <= MAX_SHIFT_X; dx += 1) {
+      const shifted = out.subarray(at * CELLS, (at + 1) * CELLS);
+      for (let row = Math.max(0, dy); row < Math.min(GRID_HEIGHT, GRID_HEIGHT + dy); row += 1) {
+        for (let column = Math.max(0, dx); column < Math.min(GRID_WIDTH, GRID_WIDTH + dx); column += 1) {
+          shifted[row * GRID_WIDTH + column] = grid[(row - dy) * GRID_WIDTH + column - dx]!;
+        }
+      }
+      shifted.set(normalise(shifted) ?? new Float32Array(CELLS));
+      at += 1;
+    }
   }
-  meanA /= a.length;
-  meanB /= b.length;
-  let cross = 0;
-  let squaresA = 0;
-  let squaresB = 0;
-  for (let i = 0; i < a.length; i += 1) {
-    const da = a[i]! - meanA;
-    const db = b[i]! - meanB;
-    cross += da * db;
-    squaresA += da * da;
-    squaresB += db * db;
+  return out;
+}
+
+// Pearson correlation of the glyph with the template at its best shift: with both sides
+// normalised, a dot product.
+function bestShiftedCorrelation(observed: Float32Array, shifts: Float32Array): number {
+  let best = -1;
+  for (let offset = 0; offset < shifts.length; offset += CELLS) {
+    let dot = 0;
+    for (let i = 0; i < CELLS; i += 1) dot += observed[i]! * shifts[offset + i]!;
+    if (dot > best) best = dot;
   }
-  return squaresA === 0 || squaresB === 0 ? 0 : cross / Math.sqrt(squaresA * squaresB);
+  return best;
+}
+
+// Subtracts the mean and divides by the norm; null for a uniform grid, which correlates with nothing.
+function normalise(grid: Float32Array): Float32Array | null {
+  let mean = 0;
+  for (let i = 0; i < grid.length; i += 1) mean += grid[i]!;
+  mean /= grid.length;
+  let squares = 0;
+  for (let i = 0; i < grid.length; i += 1) squares += (grid[i]! - mean) ** 2;
+  if (squares === 0) return null;
+
+  const norm = Math.sqrt(squares);
+  return Float32Array.from(grid, (value) => (value - mean) / norm);
 }
