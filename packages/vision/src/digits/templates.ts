@@ -65,10 +65,10 @@ export function matchTemplates(glyph: GlyphBitmap, cut: GlyphCut, visible: numbe
 
   const best = new Array<number>(10).fill(-Infinity);
   for (const shape of templates()) {
-    const shifts = templatePart(shape, cut, visible);
-    if (!shifts) continue;
+    const part = templatePart(shape, cut, visible);
+    if (!part) continue;
 
-    const score = bestShiftedCorrelation(observed, shifts);
+    const score = bestShiftedCorrelation(observed, part);
     if (score > best[shape.digit]!) best[shape.digit] = score;
   }
 
@@ -85,10 +85,16 @@ const CELLS = GRID_WIDTH * GRID_HEIGHT;
 const SHIFTS = (2 * MAX_SHIFT_X + 1) * (2 * MAX_SHIFT_Y + 1);
 
 // Template parts by cut and visible rows, computed once: a reading needs the same few again and
-// again. Each entry is the part's grid at every shift, normalised, one after the other.
-const parts = new WeakMap<Template, Map<string, Float32Array | null>>();
+// again. About 5,000 parts exist (templates x cuts x visible rows), under 1 KB each.
+const parts = new WeakMap<Template, Map<string, ShiftablePart | null>>();
 
-function templatePart(template: Template, cut: GlyphCut, visible: number): Float32Array | null {
+interface ShiftablePart {
+  grid: Float32Array;
+  /** Norm of the grid's deviations from its mean at each shift, cells moved in counting as empty. */
+  norms: Float32Array;
+}
+
+function templatePart(template: Template, cut: GlyphCut, visible: number): ShiftablePart | null {
   const rows = cut === 'none' ? template.height : Math.max(1, Math.round(Math.min(1, visible) * template.height));
   const key = `${cut}:${rows}`;
   let cache = parts.get(template);
@@ -99,7 +105,7 @@ function templatePart(template: Template, cut: GlyphCut, visible: number): Float
   if (!cache.has(key)) {
     const from = cut === 'top' ? template.height - rows : 0;
     const grid = toGrid(template, from, from + rows, FRAME_WIDTH_SHARE * template.height);
-    cache.set(key, grid && shiftedCopies(grid));
+    cache.set(key, grid && { grid, norms: shiftedNorms(grid) });
   }
   return cache.get(key)!;
 }
@@ -137,33 +143,51 @@ function toGrid(glyph: { ink: Uint8Array; width: number; height: number }, from:
   return grid;
 }
 
-// The grid moved by every shift (cells moved in are empty), each normalised.
-function shiftedCopies(grid: Float32Array): Float32Array {
-  const out = new Float32Array(SHIFTS * CELLS);
+// Norm of the grid's deviations from its mean when moved by each shift, cells moved in empty.
+function shiftedNorms(grid: Float32Array): Float32Array {
+  const norms = new Float32Array(SHIFTS);
   let at = 0;
   for (let dy = -MAX_SHIFT_Y; dy <= MAX_SHIFT_Y; dy += 1) {
     for (let dx = -MAX_SHIFT_X; dx <= MAX_SHIFT_X; dx += 1) {
-      const shifted = out.subarray(at * CELLS, (at + 1) * CELLS);
+      let sum = 0;
+      let squares = 0;
       for (let row = Math.max(0, dy); row < Math.min(GRID_HEIGHT, GRID_HEIGHT + dy); row += 1) {
         for (let column = Math.max(0, dx); column < Math.min(GRID_WIDTH, GRID_WIDTH + dx); column += 1) {
-          shifted[row * GRID_WIDTH + column] = grid[(row - dy) * GRID_WIDTH + column - dx]!;
+          const value = grid[(row - dy) * GRID_WIDTH + column - dx]!;
+          sum += value;
+          squares += value * value;
         }
       }
-      shifted.set(normalise(shifted) ?? new Float32Array(CELLS));
+      norms[at] = Math.sqrt(Math.max(0, squares - (sum * sum) / CELLS));
       at += 1;
     }
   }
-  return out;
+  return norms;
 }
 
-// Pearson correlation of the glyph with the template at its best shift: with both sides
-// normalised, a dot product.
-function bestShiftedCorrelation(observed: Float32Array, shifts: Float32Array): number {
+// Pearson correlation of the glyph with the template at its best shift. The glyph is normalised
+// and sums to zero, so the template's mean drops out and only its norm at that shift is needed.
+// Plain loops: this runs for every template, about 80 times per glyph.
+function bestShiftedCorrelation(observed: Float32Array, part: ShiftablePart): number {
+  const { grid, norms } = part;
   let best = -1;
-  for (let offset = 0; offset < shifts.length; offset += CELLS) {
-    let dot = 0;
-    for (let i = 0; i < CELLS; i += 1) dot += observed[i]! * shifts[offset + i]!;
-    if (dot > best) best = dot;
+  let at = 0;
+  for (let dy = -MAX_SHIFT_Y; dy <= MAX_SHIFT_Y; dy += 1) {
+    for (let dx = -MAX_SHIFT_X; dx <= MAX_SHIFT_X; dx += 1) {
+      const norm = norms[at]!;
+      at += 1;
+      if (norm === 0) continue;
+
+      let dot = 0;
+      for (let row = Math.max(0, dy); row < Math.min(GRID_HEIGHT, GRID_HEIGHT + dy); row += 1) {
+        const cell = row * GRID_WIDTH;
+        const source = (row - dy) * GRID_WIDTH - dx;
+        for (let column = Math.max(0, dx); column < Math.min(GRID_WIDTH, GRID_WIDTH + dx); column += 1) {
+          dot += observed[cell + column]! * grid[source + column]!;
+        }
+      }
+      if (dot / norm > best) best = dot / norm;
+    }
   }
   return best;
 }
