@@ -51,9 +51,9 @@ interface Vote {
  * Recognises the glyphs of one image. Two strips (all glyphs in a row, at two sizes) are read in
  * one tesseract call. A single-glyph call follows for every whole glyph whose strip readings
  * disagree or break the glyph's shape (holes). A glyph cut by the window edge gets tesseract's
- * strip reading only: a single-glyph call on part of a digit was wrong more often than right on
- * synthetic wheels, because tesseract was trained on whole characters. `digitHeight` is a whole
- * digit's height in the bitmaps' pixels.
+ * strip reading only. On synthetic wheels a single-glyph call read under half of the cut digits
+ * right, because tesseract was trained on whole characters. `digitHeight` is a whole digit's
+ * height in the bitmaps' pixels.
  */
 export async function recognizeGlyphs(pool: OcrPool, tasks: GlyphTask[], digitHeight: number): Promise<GlyphVerdict[]> {
   if (tasks.length === 0) return [];
