@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,13 +26,32 @@ describe('cloud CLI', () => {
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const cli = (args: string[], input?: string) =>
+  // The timeout turns a process that never exits into a failed test instead of a stuck run.
+  const cli = (args: string[], input?: string, env: Record<string, string> = {}) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: PACKAGE_ROOT,
       input,
       encoding: 'utf8',
-      env: { ...process.env, DATABASE_URL: databaseUrl, METERVISION_DATA_DIR: dataDir, PASSWORD_HASH_COST: '10', METERVISION_ADMIN_PASSWORD: '' },
+      timeout: 60_000,
+      env: { ...process.env, DATABASE_URL: databaseUrl, METERVISION_DATA_DIR: dataDir, PASSWORD_HASH_COST: '10', METERVISION_ADMIN_PASSWORD: '', ...env },
     });
+
+  it.each([
+    ['HTTP', 'PORT', 'MQTT_PORT'],
+    ['MQTT', 'MQTT_PORT', 'PORT'],
+  ])('exits with a clear error when the %s port is taken', async (_listener, taken, free) => {
+    const blocker = createServer();
+    await new Promise<void>((resolveListen) => blocker.listen(0, '127.0.0.1', resolveListen));
+    const port = (blocker.address() as AddressInfo).port;
+
+    const result = cli(['serve'], undefined, { HOST: '127.0.0.1', [taken]: String(port), [free]: '0', LOG_LEVEL: 'silent' });
+    await new Promise<void>((resolveClose) => blocker.close(() => resolveClose()));
+
+    expect(result.signal).toBeNull();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`127.0.0.1:${port}: the port is already in use`);
+    expect(result.stderr).toContain(`set ${taken} to a free port`);
+  });
 
   it('registers a device and prints its secret', async () => {
     const result = cli(['device', 'add', '--meter', acme.meterSerial, '--id', 'cli-cam-2']);

@@ -7,6 +7,7 @@ import type { TokenSettings } from './auth/tokens.ts';
 import type { MessageBus } from './broker/bus.ts';
 import { startEmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker } from './broker/external.ts';
+import { listenError } from './config/listen-error.ts';
 import { resolveJwtSecret } from './config/jwt-secret.ts';
 import { resolveOptions, urlHost, type CloudOptions, type CloudOptionsInput } from './config/options.ts';
 import { openDatabase, type Database } from './db/database.ts';
@@ -61,11 +62,11 @@ export async function startCloud(partial: CloudOptionsInput = {}): Promise<Cloud
 
     const evidence = new EvidenceStore(options.imageDir);
     const ingestion = createIngestion({ repos, evidence, logger, liveness: options.liveness });
+    // Registered before the broker starts: a broker that fails to listen must not leave the
+    // liveness sweep running against a closed database.
+    cleanup.push(() => ingestion.drain());
     const bus = await startBus(options, database, ingestion);
-    cleanup.push(async () => {
-      await bus.close();
-      await ingestion.drain();
-    });
+    cleanup.push(() => bus.close());
 
     const reader = createLazyImageReader({ workers: options.visionWorkers, logger: logger.child({ module: 'vision' }) });
     cleanup.push(() => reader.close());
@@ -136,7 +137,7 @@ async function tokenSettings(options: CloudOptions): Promise<TokenSettings> {
 function listen(app: ApiApp, host: string, port: number): Promise<ServerType> {
   return new Promise((resolveListen, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolveListen(server));
-    server.once('error', reject);
+    server.once('error', (error) => reject(listenError(error, { name: 'The HTTP server', host, port, setting: 'PORT' })));
   });
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
+import { listenError } from '../config/listen-error.ts';
 import { urlHost } from '../config/options.ts';
 import type { Database } from '../db/database.ts';
 import { verifyDeviceCredentials } from '../devices/credentials.ts';
@@ -117,7 +118,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     const client = broker.handle(socket);
     authenticated.set(client, guardPackets(socket, { maxPacketBytes, logger, clientId: () => client.id }));
   });
-  const port = await listen(server, options.host, options.port);
+  const port = await listen(server, options.host, options.port).catch(async (error: unknown) => {
+    // aedes keeps a heartbeat interval (and Redis its connections) that would hold the process.
+    await new Promise<void>((resolveClose) => broker.close(() => resolveClose()));
+    await redis?.persistence.destroy();
+    throw error;
+  });
   logger.info({ host: options.host, port, redis: redis !== null, maxPacketBytes }, 'MQTT broker listening');
 
   return {
@@ -175,9 +181,10 @@ function publishPacket(broker: Aedes, topic: string, payload: string | Buffer, o
 
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
+    const fail = (error: unknown) => reject(listenError(error, { name: 'The MQTT broker', host, port, setting: 'MQTT_PORT' }));
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       const address = server.address();
       resolveListen(typeof address === 'object' && address ? address.port : port);
     });
