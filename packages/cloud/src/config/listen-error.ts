@@ -1,6 +1,6 @@
 /**
  * Turns a failed `listen()` into an error that names the listener, the address and the setting
- * to change. Errors other than a taken or forbidden port pass through unchanged.
+ * to change. Other errors pass through unchanged.
  */
 export function listenError(error: unknown, listener: { name: string; host: string; port: number; setting: string }): Error {
   const code = (error as NodeJS.ErrnoException).code;
