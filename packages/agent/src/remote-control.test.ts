@@ -75,6 +75,16 @@ describeWithBroker('remote control', () => {
     expect(outcome.kind).toBe('reading');
   });
 
+  it('rejects a mark image given as a file path', async () => {
+    const alignment = { marks: [{ name: 'screw', x: 0, y: 0, width: 8, height: 8, image: '/etc/metervision/secret.png' }] };
+    await publishConfig({ v: 1, version: 6, layout: { ...fixture.layout, alignment } });
+    await waitFor(() => reports().length === 1, 'a report');
+
+    const report = reports()[0]!;
+    expect(report).toMatchObject({ version: 6, status: 'rejected' });
+    expect(report.issues.map((issue) => issue.path)).toEqual(['layout.alignment.marks.0.image']);
+  });
+
   it('rejects an older version', async () => {
     await publishConfig({ v: 1, version: 5, layout: fixture.layout });
     await waitFor(() => reports().length === 1, 'the first report');

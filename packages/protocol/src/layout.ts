@@ -106,6 +106,25 @@ export const meterLayoutSchema = z
     path: ['digits'],
   });
 
+/** A mark image embedded in the layout: base64 PNG, JPEG or WebP. */
+export const MARK_IMAGE_DATA_URL = /^data:image\/(png|jpeg|webp);base64,/;
+
+/**
+ * A layout that carries its mark images as data URLs, for layouts that travel between machines
+ * (API requests, remote device configuration). A file path there would make the receiving machine
+ * read one of its own files on the sender's behalf.
+ */
+export const embeddedMeterLayoutSchema = meterLayoutSchema.superRefine((layout, context) => {
+  layout.alignment?.marks.forEach((mark, index) => {
+    if (MARK_IMAGE_DATA_URL.test(mark.image)) return;
+    context.addIssue({
+      code: 'custom',
+      path: ['alignment', 'marks', index, 'image'],
+      message: `mark ${mark.name}: embed the image as a data:image/png;base64 (or jpeg, webp) URL; file paths are only accepted in layout files read from disk`,
+    });
+  });
+});
+
 export type Roi = z.infer<typeof roiSchema>;
 export type DigitRoi = z.infer<typeof digitRoiSchema>;
 export type PointerRoi = z.infer<typeof pointerRoiSchema>;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { meterLayoutSchema, type MeterLayout } from '@metervision/protocol';
+import { MARK_IMAGE_DATA_URL, meterLayoutSchema, type MeterLayout } from '@metervision/protocol';
 import { LayoutError, type LayoutIssue } from './errors.ts';
 
 export interface ParseLayoutOptions {
@@ -8,7 +8,6 @@ export interface ParseLayoutOptions {
   baseDir?: string;
 }
 
-const DATA_URL = /^data:image\/(png|jpeg|webp);base64,/;
 const MARK_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
 
 /**
@@ -112,7 +111,7 @@ function findRoisOutsideFrame(layout: MeterLayout): LayoutIssue[] {
 }
 
 async function markDataUrl(image: string, baseDir: string, index: number): Promise<string> {
-  if (DATA_URL.test(image)) return image;
+  if (MARK_IMAGE_DATA_URL.test(image)) return image;
   if (image.startsWith('data:')) {
     throw new LayoutError(`alignment.marks.${index}.image: only PNG, JPEG or WebP data URLs in base64 are supported`, [
       { path: `alignment.marks.${index}.image`, message: 'unsupported data URL' },

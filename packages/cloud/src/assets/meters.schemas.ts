@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { meterLayoutSchema, meterSerialSchema, plausibilityRulesSchema } from '@metervision/protocol';
+import { embeddedMeterLayoutSchema, meterSerialSchema, plausibilityRulesSchema } from '@metervision/protocol';
 import { readingSchema, toReadingJson } from '../readings/schemas.ts';
 import type { ReadingRow } from '../readings/readings.repo.ts';
 import type { MeterRow } from './meters.repo.ts';
@@ -21,7 +21,7 @@ export const createMeterSchema = z
     unit: z.string().min(1).max(16).optional().openapi({ description: "Defaults to the layout's unit, else m3." }),
     status: z.enum(METER_STATUSES).default('active'),
     layout: z
-      .union([meterLayoutSchema, z.null()])
+      .union([embeddedMeterLayoutSchema, z.null()])
       .optional()
       .openapi({ description: 'Where the digit wheels and pointers are in the photo; needed for server-side reading.' }),
     plausibility: plausibilityRulesSchema.nullish(),
@@ -34,7 +34,7 @@ export const updateMeterSchema = z
     meter_type: z.enum(METER_TYPES),
     unit: z.string().min(1).max(16),
     status: z.enum(METER_STATUSES),
-    layout: meterLayoutSchema.nullable(),
+    layout: embeddedMeterLayoutSchema.nullable(),
     plausibility: plausibilityRulesSchema.nullable(),
   })
   .partial()

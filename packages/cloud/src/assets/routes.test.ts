@@ -61,6 +61,16 @@ describeEachDialect('asset routes', (target) => {
     expect(body.detail.map((issue) => issue.loc.join('.'))).toEqual(expect.arrayContaining(['body.layout.digits.0.x', 'body.layout.digits.0.width']));
   });
 
+  it('rejects a mark image given as a file path', async () => {
+    const alignment = { marks: [{ name: 'screw', x: 0, y: 0, width: 8, height: 8, image: '../images/other.jpg' }] };
+    const response = await post('/meters/', { organization_id: acme.id, place_id: acme.placeId, serial_number: 'PATH-MARK', layout: { ...SEED_LAYOUT, alignment } });
+    expect(response.status).toBe(422);
+
+    const body = (await response.json()) as { detail: { loc: (string | number)[]; msg: string }[] };
+    expect(body.detail[0]!.loc.join('.')).toBe('body.layout.alignment.marks.0.image');
+    expect(body.detail[0]!.msg).toContain('data:image/png;base64');
+  });
+
   it('returns the latest reading', async () => {
     const capturedAt = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 0, minutes));
     for (const [id, minutes] of [['older-reading', 1], ['newer-reading', 2]] as const) {

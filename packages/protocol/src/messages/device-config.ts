@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { meterSerialSchema, timestampSchema } from '../ids.ts';
-import { meterLayoutSchema } from '../layout.ts';
+import { embeddedMeterLayoutSchema } from '../layout.ts';
 import { plausibilityRulesSchema } from '../plausibility-rules.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM in 24-hour time, for example "22:30"');
@@ -57,7 +57,7 @@ export const deviceConfigSchema = z.object({
   v: z.literal(1),
   version: z.number().int().min(1),
   meterSerial: meterSerialSchema.optional(),
-  layout: meterLayoutSchema,
+  layout: embeddedMeterLayoutSchema,
   schedule: scheduleSchema.default(scheduleSchema.parse({})),
   plausibility: plausibilityRulesSchema.default(plausibilityRulesSchema.parse({})),
   capture: captureSettingsSchema.default(captureSettingsSchema.parse({})),
