@@ -1,34 +1,41 @@
-/**
- * Fleet benchmark: N simulated devices against an in-process aedes broker on loopback.
- * Reports the connect ramp time, messages per second that reached the broker, readings
- * acknowledged per second, event-loop delay, and RSS and heap per device. Broker and devices share
- * one process, so the per-device memory includes the broker's state for each client.
- *
- * Run: pnpm --filter @metervision/firmware-sim bench -- --count 1000 --interval 5 --duration 30
- */
+/** Fleet benchmark: N simulated devices against an in-process aedes broker (USAGE has the details). */
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { runFleet } from '../src/fleet.ts';
 import { startTestBroker } from '../src/testing/broker.ts';
+import { parseBenchArgs } from './args.ts';
 
-const { values } = parseArgs({
-  options: {
-    count: { type: 'string', default: '1000' },
-    interval: { type: 'string', default: '5' },
-    heartbeat: { type: 'string', default: '30' },
-    duration: { type: 'string', default: '30' },
-    rate: { type: 'string', default: '500' },
-  },
+const USAGE = `Usage: pnpm --filter @metervision/firmware-sim bench [-- options]
+
+Connects N simulated cameras to an in-process aedes broker on loopback, then measures for a fixed
+window: the connect ramp time, messages per second that reached the broker (by kind), readings
+acknowledged per second, the event-loop delay (p99), and RSS and heap per device. Broker and
+devices share one process, so the per-device memory includes the broker's state for each client.
+Prints one JSON object.
+
+Options:
+  --count N         Simulated devices, a whole number (default 1000)
+  --interval S      Seconds between two readings of a device (default 5)
+  --heartbeat S     Seconds between two heartbeats of a device (default 30)
+  --duration S      Seconds of the measured window, after all devices connected (default 30)
+  --rate N          Devices connected per second during the ramp (default 500)
+  -h, --help        Print this help
+
+Example: pnpm --filter @metervision/firmware-sim bench -- --count 1000 --interval 5 --duration 30
+`;
+
+const cli = parseBenchArgs(USAGE, {
+  count: { type: 'string', default: '1000' },
+  interval: { type: 'string', default: '5' },
+  heartbeat: { type: 'string', default: '30' },
+  duration: { type: 'string', default: '30' },
+  rate: { type: 'string', default: '500' },
 });
-const count = Number(values.count);
-const intervalSeconds = Number(values.interval);
-const heartbeatSeconds = Number(values.heartbeat);
-const durationSeconds = Number(values.duration);
-const rate = Number(values.rate);
-for (const [name, value] of Object.entries({ count, intervalSeconds, heartbeatSeconds, durationSeconds, rate })) {
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`Invalid ${name} ${value}: use a positive number.`);
-}
+const count = cli.wholeNumber('--count', cli.values.count);
+const intervalSeconds = cli.positiveNumber('--interval', cli.values.interval);
+const heartbeatSeconds = cli.positiveNumber('--heartbeat', cli.values.heartbeat);
+const durationSeconds = cli.positiveNumber('--duration', cli.values.duration);
+const rate = cli.positiveNumber('--rate', cli.values.rate);
 
 const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const publishesByKind = new Map<string, number>();
@@ -81,7 +88,7 @@ await fleet.close();
 await broker.close();
 
 const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`;
-process.stdout.write(`${JSON.stringify({ command: process.argv.slice(2).join(' '), machine, ...result }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ command: cli.args.join(' '), machine, ...result }, null, 2)}\n`);
 
 function round(value: number, digits: number): number {
   return Math.round(value * 10 ** digits) / 10 ** digits;

@@ -1,16 +1,23 @@
-/**
- * Render benchmark: mean wall time of `renderMeter` for a 640x480 JPEG under a few knob sets,
- * after one warm-up render each.
- *
- * Run: pnpm --filter @metervision/firmware-sim bench:render -- --renders 20
- */
+/** Render benchmark: mean wall time of `renderMeter` under a few knob sets. */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { renderMeter, type RenderOptions } from '../src/index.ts';
+import { parseBenchArgs } from './args.ts';
 
-const { values } = parseArgs({ options: { renders: { type: 'string', default: '20' } } });
-const renders = Number(values.renders);
-if (!Number.isInteger(renders) || renders < 1) throw new Error(`Invalid --renders ${values.renders}: use a whole number of at least 1.`);
+const USAGE = `Usage: pnpm --filter @metervision/firmware-sim bench:render [-- options]
+
+Measures the mean wall time of renderMeter per image under a few knob sets: a clean 640x480 JPEG,
+rotation, blur, noise with glare, and a 1280x960 PNG. One warm-up render per set is not timed.
+Prints one JSON object.
+
+Options:
+  --renders N       Timed renders per knob set, a whole number (default 20)
+  -h, --help        Print this help
+
+Example: pnpm --filter @metervision/firmware-sim bench:render -- --renders 20
+`;
+
+const cli = parseBenchArgs(USAGE, { renders: { type: 'string', default: '20' } });
+const renders = cli.wholeNumber('--renders', cli.values.renders);
 
 const knobSets: Record<string, Omit<RenderOptions, 'value'>> = {
   clean: {},

@@ -1,24 +1,32 @@
-// Capture-cycle benchmark of the edge agent: N cycles on a folder source through the real
-// pipeline (MeterReader OCR, plausibility, SQLite outbox with WAL and FULL sync, evidence image)
-// and an in-process aedes broker acknowledging every reading. Reports RSS at start and end, a
-// sample every 10 % of the run, and the cycles per second.
-//
-// Usage: pnpm --filter @metervision/agent bench [-- --cycles 10000]
+// Capture-cycle benchmark of the edge agent (USAGE has the details).
 import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { renderMeter } from '@metervision/firmware-sim';
+import { parseBenchArgs } from '@metervision/firmware-sim/bench-args';
 import { Aedes } from 'aedes';
 import pino from 'pino';
 import { startAgent } from '../src/agent.ts';
 import { createAgentFixture } from '../src/testing/agent-fixture.ts';
 
-// pnpm passes a literal `--` through; drop it.
-const args = process.argv.slice(2).filter((arg) => arg !== '--');
-const { values } = parseArgs({ args, options: { cycles: { type: 'string', default: '10000' } } });
-const cycles = Number(values.cycles);
+const USAGE = `Usage: pnpm --filter @metervision/agent bench [-- options]
+
+Runs N capture cycles of the edge agent on a folder source through the real pipeline (MeterReader
+OCR, plausibility check, SQLite outbox with WAL and FULL sync, evidence image), with an in-process
+aedes broker on loopback acknowledging every reading. Prints one JSON object: cycles per second,
+RSS at start and end, a memory sample every 10 % of the run, and the reading statuses.
+
+Options:
+  --cycles N        Capture cycles, a whole number (default 10000)
+  -h, --help        Print this help
+
+Example: pnpm --filter @metervision/agent bench -- --cycles 100
+`;
+
+const cli = parseBenchArgs(USAGE, { cycles: { type: 'string', default: '10000' } });
+const cycles = cli.wholeNumber('--cycles', cli.values.cycles);
+
 const mib = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
 
 const broker = await Aedes.createBroker();

@@ -1,16 +1,13 @@
-// Load benchmark of the cloud HTTP API with autocannon on loopback: `GET /meters_list/` with a
-// valid token, and `POST /token`. The cloud runs in a child process (as `pnpm cloud` does) so the
-// load generator does not share its event loop. Usage: `pnpm --filter @metervision/cloud bench`;
-// BENCH_SECONDS (default 10) sets each run's duration; BENCH_DIALECT=pg runs on a PostgreSQL 15
-// server started on loopback for the run, BENCH_DATABASE_URL on an existing database.
+// Load benchmark of the cloud HTTP API with autocannon on loopback (USAGE has the details).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseBenchArgs } from '@metervision/firmware-sim/bench-args';
 import autocannon from 'autocannon';
 import pino from 'pino';
-import { openDatabase } from '../src/db/database.ts';
+import { dialectOf, openDatabase } from '../src/db/database.ts';
 import { createRepositories } from '../src/repositories.ts';
 import { createTestDatabase, startTestPostgres } from '../src/testing/postgres.ts';
 import { freePort, waitFor } from '../src/testing/services.ts';
@@ -18,7 +15,34 @@ import { seed } from '../src/testing/seed.ts';
 import { signAccessToken } from '../src/auth/tokens.ts';
 import { DEFAULT_PASSWORD_HASH_COST, hashPassword } from '../src/auth/passwords.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const USAGE = `Usage: [VARIABLE=VALUE ...] pnpm --filter @metervision/cloud bench
+
+Measures the cloud HTTP API with autocannon on loopback: requests per second and p50/p99 latency
+of GET /meters_list/ (50 meters, a valid token, 10 connections) and of POST /token (the production
+scrypt cost, 4 connections). The cloud runs in a child process, as \`pnpm cloud\` does, so the load
+generator does not share its event loop. Prints a Markdown table; any non-2xx response fails the
+run.
+
+Options:
+  -h, --help            Print this help
+
+Environment:
+  BENCH_SECONDS         Duration of each run in seconds, a whole number (default 10)
+  BENCH_DIALECT         sqlite: a database file in a temporary folder (default);
+                        pg: a PostgreSQL 15 server started on loopback for the run
+  BENCH_DATABASE_URL    An existing database instead: a postgres:// URL or a SQLite file path.
+                        The benchmark seeds test organizations into it. BENCH_DIALECT may then
+                        be left unset; when set, it must match the URL.
+
+Example: BENCH_SECONDS=5 BENCH_DIALECT=pg pnpm --filter @metervision/cloud bench
+`;
+
+const cli = parseBenchArgs(USAGE, {});
+// An empty variable counts as unset, as in a shell's 'BENCH_DIALECT= pnpm …'.
+const SECONDS = cli.wholeNumber('BENCH_SECONDS', process.env.BENCH_SECONDS || '10');
+const DATABASE_URL = process.env.BENCH_DATABASE_URL || undefined;
+const DIALECT = selectDialect(process.env.BENCH_DIALECT || undefined, DATABASE_URL);
+
 const METERS = 50;
 const JWT_SECRET = 'bench-only-signing-key-0123456789abcdefghijklmnop';
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,6 +73,19 @@ async function prepare(databaseUrl: string) {
   return { data, viewer: viewer.username, viewerId: viewer.id };
 }
 
+function selectDialect(dialect: string | undefined, databaseUrl: string | undefined): 'sqlite' | 'pg' {
+  const urlDialect = databaseUrl === undefined ? undefined : dialectOf(databaseUrl);
+  if (dialect !== undefined && dialect !== 'sqlite' && dialect !== 'pg') {
+    return cli.fail(`Invalid BENCH_DIALECT ${JSON.stringify(dialect)}: use sqlite or pg.`);
+  }
+
+  // The URL is not printed because it may contain a password.
+  if (dialect !== undefined && urlDialect !== undefined && dialect !== urlDialect) {
+    return cli.fail(`BENCH_DIALECT=${dialect} does not match BENCH_DATABASE_URL, which names a ${urlDialect === 'pg' ? 'PostgreSQL' : 'SQLite'} database: unset BENCH_DIALECT.`);
+  }
+  return dialect ?? urlDialect ?? 'sqlite';
+}
+
 function run(name: string, options: autocannon.Options): Promise<Result> {
   return new Promise((resolveRun, reject) => {
     autocannon(options, (error, result) => {
@@ -70,9 +107,9 @@ function run(name: string, options: autocannon.Options): Promise<Result> {
 async function main(): Promise<void> {
   const loadBefore = loadavg();
   const dataDir = mkdtempSync(join(tmpdir(), 'metervision-bench-'));
-  const postgres = process.env.BENCH_DIALECT === 'pg' ? await startTestPostgres() : null;
+  const postgres = DIALECT === 'pg' && DATABASE_URL === undefined ? await startTestPostgres() : null;
   if (postgres && 'skipped' in postgres) throw new Error(`BENCH_DIALECT=pg: ${postgres.skipped}`);
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? (postgres ? await createTestDatabase(postgres.url) : join(dataDir, 'bench.db'));
+  const databaseUrl = DATABASE_URL ?? (postgres ? await createTestDatabase(postgres.url) : join(dataDir, 'bench.db'));
   const { data, viewer, viewerId } = await prepare(databaseUrl);
   const port = await freePort();
 

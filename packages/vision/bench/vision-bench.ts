@@ -1,13 +1,11 @@
 // Vision benchmark: accuracy and speed on the real photos and the synthetic stress set.
-// Run: pnpm bench:vision [--json] [--stress-per-condition 3] [--seed 7] [--sweep 200] [--soak 2000] [--workers 1]
-//   [--only stress,sweep]
 // Each set runs in its own child process. Its start-up time and peak RSS are then those of a
 // process holding one reader, not of the benchmark as a whole.
 import { fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseBenchArgs } from '@metervision/firmware-sim/bench-args';
 import { pino } from 'pino';
 import { MeterReader } from '../src/reader.ts';
 import { CORPUS_ROOT, corpusAvailable, loadAiedgeSets } from './corpus.ts';
@@ -46,38 +44,64 @@ type Job = (typeof JOBS)[number];
 // Photos read before timing starts, so JIT compilation and first-call set-up are not counted.
 const WARM_UP_READS = 3;
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean' },
-    'stress-per-condition': { type: 'string', default: '3' },
-    seed: { type: 'string', default: '7' },
-    sweep: { type: 'string', default: '0' },
-    soak: { type: 'string', default: '0' },
-    only: { type: 'string' },
-    workers: { type: 'string', default: '1' },
-    child: { type: 'string' },
-  },
+const USAGE = `Usage: pnpm bench:vision [options]
+
+Measures the vision pipeline: reading accuracy, milliseconds per photo, reader start-up time and
+peak RSS on the real photo corpus (skipped with a message when it is absent) and on the synthetic
+stress set rendered by firmware-sim. Optional: a transition sweep on clean synthetic images, and a
+memory soak that reads the real photos over and over. Each set runs in its own child process.
+
+Options:
+  --only LIST                 Comma-separated sets to run: ${JOBS.join(', ')}
+                              (default: every set that applies)
+  --stress-per-condition N    Synthetic images per stress condition (default 3)
+  --seed N                    Seed of the stress set, a whole number of at least 0 (default 7)
+  --sweep N                   Clean images in the transition sweep; 0 skips it (default 0)
+  --soak N                    Readings in the memory soak; 0 skips it (default 0)
+  --workers N                 Tesseract workers of the reader (default 1)
+  --json                      Print one JSON object instead of tables
+  --child SET                 Internal: run one set and send its report to the parent process
+  -h, --help                  Print this help
+
+Example: pnpm bench:vision --only stress,sweep --stress-per-condition 1 --sweep 20
+`;
+
+const cli = parseBenchArgs(USAGE, {
+  json: { type: 'boolean' },
+  'stress-per-condition': { type: 'string', default: '3' },
+  seed: { type: 'string', default: '7' },
+  sweep: { type: 'string', default: '0' },
+  soak: { type: 'string', default: '0' },
+  only: { type: 'string' },
+  workers: { type: 'string', default: '1' },
+  child: { type: 'string' },
 });
+const { values } = cli;
+const stressPerCondition = cli.wholeNumber('--stress-per-condition', values['stress-per-condition']);
+const seed = cli.wholeNumber('--seed', values.seed, 0);
+const sweepImages = cli.wholeNumber('--sweep', values.sweep, 0);
+const soakReadings = cli.wholeNumber('--soak', values.soak, 0);
+const workers = cli.wholeNumber('--workers', values.workers);
 
 const rssMb = () => Math.round(process.memoryUsage().rss / 1_048_576);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function runJob(job: Job): Promise<ChildReport> {
   const started = performance.now();
-  const reader = await MeterReader.create({ workers: Number(values.workers), logger: pino({ level: 'silent' }) });
+  const reader = await MeterReader.create({ workers, logger: pino({ level: 'silent' }) });
   const startupMs = Math.round(performance.now() - started);
   const finish = (outcomes: Outcome[]): BenchSet => ({ ...summarise(outcomes), startupMs, peakRssMb: peakRssMb() });
 
   try {
     if (job === 'stress') {
-      const outcomes = await evaluateStress(reader, Number(values['stress-per-condition']), Number(values.seed));
+      const outcomes = await evaluateStress(reader, stressPerCondition, seed);
       return { sets: { 'firmware-sim stress': finish(outcomes) }, stressConditions: conditionTable(outcomes) };
     }
     if (job === 'sweep') {
-      const outcomes = await evaluateSweep(reader, Number(values.sweep));
+      const outcomes = await evaluateSweep(reader, sweepImages);
       return { sets: { 'transition sweep': finish(outcomes) }, sweep: conditionTable(outcomes) };
     }
-    if (job === 'soak') return { sets: {}, soak: await soak(reader, Number(values.soak)) };
+    if (job === 'soak') return { sets: {}, soak: await soak(reader, soakReadings) };
 
     await warmUp(reader);
     if (job === 'nohn') return { sets: { 'nohn-sample': finish(await evaluateNohn(reader)) } };
@@ -123,8 +147,10 @@ async function soak(reader: MeterReader, readings: number): Promise<SoakResult> 
 // Real-photo sets need the corpus; the sweep and the soak run only when given a count.
 function selectJobs(): Job[] {
   const requested = values.only?.split(',').map((name) => name.trim()) ?? null;
-  const unknown = requested?.filter((name) => !(JOBS as readonly string[]).includes(name)) ?? [];
-  if (unknown.length > 0) throw new Error(`--only: unknown set ${unknown.join(', ')}; expected some of ${JOBS.join(', ')}`);
+  const unknown = requested?.filter((name) => !isJob(name)) ?? [];
+  if (unknown.length > 0) cli.fail(`Invalid --only ${JSON.stringify(values.only)}: unknown set ${unknown.join(', ')}; use some of ${JOBS.join(', ')}.`);
+  if (requested?.includes('sweep') && sweepImages === 0) cli.fail('--only sweep needs a sweep size: add --sweep N, for example --sweep 200.');
+  if (requested?.includes('soak') && soakReadings === 0) cli.fail('--only soak needs a soak length: add --soak N, for example --soak 2000.');
 
   const isRequested = (job: Job) => requested === null || requested.includes(job);
   const jobs: Job[] = [];
@@ -132,14 +158,18 @@ function selectJobs(): Job[] {
   if (corpusAvailable() && isRequested('aiedge')) jobs.push('aiedge');
   if (corpusAvailable() && isRequested('nohn')) jobs.push('nohn');
   if (isRequested('stress')) jobs.push('stress');
-  if (Number(values.sweep) > 0 && isRequested('sweep')) jobs.push('sweep');
-  if (Number(values.soak) > 0 && corpusAvailable() && isRequested('soak')) jobs.push('soak');
+  if (sweepImages > 0 && isRequested('sweep')) jobs.push('sweep');
+  if (soakReadings > 0 && corpusAvailable() && isRequested('soak')) jobs.push('soak');
   return jobs;
+}
+
+function isJob(name: string): name is Job {
+  return (JOBS as readonly string[]).includes(name);
 }
 
 function runChild(job: Job): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), '--child', job], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), [...cli.args, '--child', job], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let report: ChildReport | null = null;
     child.on('message', (message) => {
       report = message as ChildReport;
@@ -150,8 +180,9 @@ function runChild(job: Job): Promise<ChildReport> {
 }
 
 async function main(): Promise<void> {
-  if (values.child) {
-    process.send!(await runJob(values.child as Job));
+  if (values.child !== undefined) {
+    if (!isJob(values.child)) return cli.fail(`Invalid --child ${JSON.stringify(values.child)}: use one of ${JOBS.join(', ')}.`);
+    process.send!(await runJob(values.child));
     return;
   }
 
@@ -168,12 +199,12 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ sets, stressConditions, ...(sweep ? { sweep } : {}), ...(soakResult ? { soak: soakResult } : {}) }));
     return;
   }
-  console.log(`vision benchmark: Node ${process.version}, ${values.workers} tesseract worker(s), load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+  console.log(`vision benchmark: Node ${process.version}, ${workers} tesseract worker(s), load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   console.table(sets);
-  console.log(`stress set: ${values['stress-per-condition']} images per condition, seed ${values.seed}`);
+  console.log(`stress set: ${stressPerCondition} images per condition, seed ${seed}`);
   console.table(stressConditions);
   if (sweep) {
-    console.log(`transition sweep: ${values.sweep} clean images`);
+    console.log(`transition sweep: ${sweepImages} clean images`);
     console.table(sweep);
   }
   if (soakResult) {

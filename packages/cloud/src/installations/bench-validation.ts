@@ -3,24 +3,44 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { meterLayoutSchema } from '@metervision/protocol';
 import { renderMeter, SimulatedDevice } from '@metervision/firmware-sim';
+import { parseBenchArgs } from '@metervision/firmware-sim/bench-args';
 import pino from 'pino';
+import { dialectOf, redactUrl } from '../db/database.ts';
 import { startCloud } from '../start.ts';
 import { createTestDatabase, startTestPostgres } from '../testing/postgres.ts';
 import { seed } from '../testing/seed.ts';
 import { waitFor } from '../testing/services.ts';
 import { expectJson, send, startAndPair, waitForValidation, type StatusBody } from './testing/session.ts';
 
-// Times the validation of a healthy simulated camera: POST validate until the status route shows
-// the result (wall clock, polled every 10 ms) and the run's own duration as the cloud stored it.
-// The first run includes starting the OCR worker; the next ones show the steady state.
-//
-//   npx tsx packages/cloud/src/installations/bench-validation.ts [runs] [sqlite | pg | postgres://…]
-//
-// `sqlite` (the default) uses a file in a temporary folder; `pg` starts a throw-away PostgreSQL
-// server on loopback, as the tests do.
+// Benchmark of the 4-stage installation validation (USAGE has the details).
 
-const runs = Number(process.argv[2] ?? 10);
-const target = process.argv[3] ?? 'sqlite';
+const USAGE = `Usage: npx tsx packages/cloud/src/installations/bench-validation.ts [runs] [database]
+
+Times the validation of a healthy simulated camera on an in-process cloud: POST validate until the
+status route shows the result (wall clock, polled every 10 ms), and the run's own duration as the
+cloud stored it, per stage. The first run includes starting the OCR worker; the later ones show
+the steady state. Prints a Markdown table.
+
+Arguments:
+  runs          Validation runs, a whole number (default 10)
+  database      sqlite: a database file in a temporary folder (default);
+                pg: a throw-away PostgreSQL 15 server on loopback, as the tests start;
+                or a postgres:// URL of an existing database, which gets test data seeded into it
+
+Options:
+  -h, --help    Print this help
+
+Example: npx tsx packages/cloud/src/installations/bench-validation.ts 11 sqlite
+`;
+
+const cli = parseBenchArgs(USAGE, {}, { allowPositionals: true });
+if (cli.positionals.length > 2) cli.fail(`Unexpected argument ${JSON.stringify(cli.positionals[2])}: give at most runs and database.`);
+const runs = cli.wholeNumber('runs', cli.positionals[0] ?? '10');
+const target = cli.positionals[1] ?? 'sqlite';
+if (target !== 'sqlite' && target !== 'pg' && dialectOf(target) !== 'pg') {
+  cli.fail(`Invalid database ${JSON.stringify(redactUrl(target))}: use sqlite, pg or a postgres:// URL.`);
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'metervision-bench-validation-'));
 const METER_VALUE = 530;
 
