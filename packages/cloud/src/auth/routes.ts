@@ -2,8 +2,9 @@ import { createRoute } from '@hono/zod-openapi';
 import type { RouteModule } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
 import { errorResponses, errorSchema, jsonResponse } from '../http/openapi-schemas.ts';
-import { clientAddress, rejectAttempt, TokenBucketLimiter } from '../http/rate-limit.ts';
+import { clientAddress, rejectAttempt } from '../http/rate-limit.ts';
 import type { ApiRouter } from '../http/router.ts';
+import { loginFailureKey, loginFailureLimiter } from './login-failures.ts';
 import { PasswordLogin } from './login.ts';
 import { profileSchema, tokenFormSchema, tokenSchema, toMembershipSummaryJson, toUserJson } from './schemas.ts';
 import { signAccessToken } from './tokens.ts';
@@ -41,14 +42,14 @@ const meRoute = createRoute({
 function register(router: ApiRouter): void {
   const { deps } = router;
   const login = new PasswordLogin(deps.repos.users, deps.options.passwordHashCost);
-  const failures = new TokenBucketLimiter(deps.options.rateLimits.loginFailures);
+  const failures = loginFailureLimiter(deps);
   const logger = deps.logger.child({ module: 'auth' });
 
   router.add(tokenRoute, async (c) => {
     const form = c.req.valid('form');
     const address = clientAddress(c, deps.options.trustedProxyHops);
     // Brute-force protection: only failures spend tokens, and a throttled attempt costs no hash.
-    const key = JSON.stringify([form.username, address]);
+    const key = loginFailureKey(form.username, address);
     const decision = failures.check(key);
     if (!decision.allowed) throw rejectAttempt(decision, 'Too many failed logins', logger, { username: form.username, address });
 

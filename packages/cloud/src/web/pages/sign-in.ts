@@ -1,8 +1,11 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { loginFailureKey, loginFailureLimiter } from '../../auth/login-failures.ts';
 import { PasswordLogin } from '../../auth/login.ts';
 import { tokenFormSchema } from '../../auth/schemas.ts';
 import type { ApiEnv, AppDeps } from '../../http/context.ts';
+import { clientAddress, rejectAttempt } from '../../http/rate-limit.ts';
 import { sameOriginForms } from '../csrf.ts';
 import { safeNextPath } from '../guard.ts';
 import { renderPage, type Html } from '../layout.ts';
@@ -12,10 +15,11 @@ const credentialsSchema = tokenFormSchema.pick({ username: true, password: true 
 
 /**
  * Adds the sign-in page (`GET /login`), the sign-in form post (`POST /login`, the same password
- * check and token as `POST /token`) and sign-out (`POST /logout`).
+ * check, failed-login limit and token as `POST /token`) and sign-out (`POST /logout`).
  */
 export function registerSignIn(app: Hono<ApiEnv>, deps: AppDeps): void {
   const login = new PasswordLogin(deps.repos.users, deps.options.passwordHashCost);
+  const failures = loginFailureLimiter(deps);
   const logger = deps.logger.child({ module: 'dashboard' });
 
   app.get('/login', async (c) => {
@@ -23,24 +27,34 @@ export function registerSignIn(app: Hono<ApiEnv>, deps: AppDeps): void {
     if (await loadSession(c, deps)) return c.redirect(next, 303);
 
     const notice = c.req.query('signed_out') === '1' ? 'You are signed out.' : null;
-    return renderPage(c, { title: 'Sign in', principal: null, body: signInForm({ next, notice }) });
+    return renderSignIn(c, { next, notice });
   });
 
   app.post('/login', sameOriginForms(), async (c) => {
     const form = await c.req.parseBody();
     const next = safeNextPath(typeof form.next === 'string' ? form.next : undefined);
     const parsed = credentialsSchema.safeParse({ username: form.username, password: form.password });
-    if (!parsed.success) {
-      return renderPage(c, { title: 'Sign in', principal: null, body: signInForm({ next, error: 'Enter a username and a password.' }) }, 401);
+    if (!parsed.success) return renderSignIn(c, { next, error: 'Enter a username and a password.' }, 401);
+
+    // Same limit and buckets as `POST /token`. A throttled attempt is rejected before any password hashing.
+    const { username, password } = parsed.data;
+    const address = clientAddress(c, deps.options.trustedProxyHops);
+    const key = loginFailureKey(username, address);
+    const decision = failures.check(key);
+    if (!decision.allowed) {
+      const rejection = rejectAttempt(decision, 'Too many failed sign-ins', logger, { username, address });
+      for (const [name, value] of Object.entries(rejection.headers)) c.header(name, value);
+      return renderSignIn(c, { next, username, error: `${rejection.detail}.` }, 429);
     }
 
-    const user = await login.check(parsed.data.username, parsed.data.password);
+    const user = await login.check(username, password);
     if (!user) {
-      logger.info({ username: parsed.data.username }, 'dashboard sign-in failed');
-      const body = signInForm({ next, username: parsed.data.username, error: 'Incorrect username or password.' });
-      return renderPage(c, { title: 'Sign in', principal: null, body }, 401);
+      failures.charge(key);
+      logger.info({ username, address }, 'dashboard sign-in failed');
+      return renderSignIn(c, { next, username, error: 'Incorrect username or password.' }, 401);
     }
 
+    failures.reset(key);
     await startSession(c, deps, user);
     logger.info({ userId: user.id }, 'dashboard sign-in');
     return c.redirect(next, 303);
@@ -57,6 +71,10 @@ interface SignInFormOptions {
   username?: string;
   error?: string;
   notice?: string | null;
+}
+
+function renderSignIn(c: Context, options: SignInFormOptions, status: ContentfulStatusCode = 200): Response | Promise<Response> {
+  return renderPage(c, { title: 'Sign in', principal: null, body: signInForm(options) }, status);
 }
 
 function signInForm(options: SignInFormOptions): Html {
