@@ -82,8 +82,25 @@ export function requireResource(row: PolicyRow, deps: AppDeps, resolvers: Map<st
     });
 }
 
-/** Keeps a post-sign-in redirect on this site: only a local absolute path is accepted. */
-export function safeNextPath(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
+/** C0 control characters and DEL. Browsers drop tabs and newlines from URLs, so `/\t/host` becomes `//host`. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Keeps the redirect after sign-in on this site. Accepts only a path that starts with a single
+ * `/`, contains no backslash (browsers read `\` as `/`) and no control character, and resolves
+ * against `siteUrl` to the same origin. Returns the resolved path, query and fragment,
+ * percent-encoded, or `/` for anything else.
+ *
+ * @example
+ * safeNextPath('/ui/meters/X?y=1', 'https://cloud.example/login'); // '/ui/meters/X?y=1'
+ * safeNextPath('/\t/evil.example/', 'https://cloud.example/login'); // '/'
+ */
+export function safeNextPath(next: string | undefined, siteUrl: string): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//')) return '/';
+  if (next.includes('\\') || CONTROL_CHARACTER.test(next)) return '/';
+
+  const site = new URL(siteUrl);
+  const target = new URL(next, site);
+  if (target.origin !== site.origin) return '/';
+  return target.pathname + target.search + target.hash;
 }

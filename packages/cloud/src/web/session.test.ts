@@ -102,10 +102,62 @@ describe('dashboard session', () => {
   });
 
   it('keeps redirects on this site', async () => {
-    for (const next of ['//attacker.example/', 'https://attacker.example/', '/\\attacker.example']) {
+    const unsafe = [
+      '//attacker.example/',
+      'https://attacker.example/',
+      'javascript:alert(1)',
+      'ui/meters',
+      '/\\attacker.example',
+      '/ui\\..\\\\attacker.example',
+      '/\t/127.0.0.1:18999/x',
+      '/\n/127.0.0.1:18999/x',
+      '/\r\n/127.0.0.1:18999/x',
+      '/\u0000/127.0.0.1:18999/x',
+      '/\u007f/127.0.0.1:18999/x',
+      '/ui/meters\u001b',
+    ];
+    for (const next of unsafe) {
       const response = await postForm('/login', { username: data.organizations[0].members.viewer, password: data.password, next });
+      expect(response.status, JSON.stringify(next)).toBe(303);
+      expect(response.headers.get('location'), JSON.stringify(next)).toBe('/');
+    }
+  });
+
+  it('decodes then rejects encoded next', async () => {
+    const credentials = new URLSearchParams({ username: data.organizations[0].members.viewer, password: data.password }).toString();
+    for (const next of ['%2F%09%2F127.0.0.1%3A18999%2Fx', '/%0a/127.0.0.1:18999/x', '/%0D%0A/attacker.example', '/%5cattacker.example', '/%5C/attacker.example']) {
+      const response = await api.request('/login', {
+        method: 'POST',
+        headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `${credentials}&next=${next}`,
+      });
+      expect(response.status, next).toBe(303);
       expect(response.headers.get('location'), next).toBe('/');
     }
+  });
+
+  it('ignores unsafe next when signed in', async () => {
+    const cookie = await signIn(data.organizations[0].members.viewer);
+    for (const next of ['%2F%09%2F127.0.0.1%3A18999%2Fx', '%2F%0A%2F127.0.0.1%3A18999%2Fx', '%2F%5Cattacker.example', '%2F%2Fattacker.example']) {
+      const response = await api.request(`/login?next=${next}`, { headers: { cookie } });
+      expect(response.status, next).toBe(303);
+      expect(response.headers.get('location'), next).toBe('/');
+    }
+  });
+
+  it('follows a local next path', async () => {
+    const response = await postForm('/login', { username: data.organizations[0].members.viewer, password: data.password, next: '/ui/meters/X?y=1' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/ui/meters/X?y=1');
+
+    const form = await (await api.request('/login?next=%2Fui%2Fmeters%2FX%3Fy%3D1')).text();
+    expect(form).toContain('name="next" value="/ui/meters/X?y=1"');
+  });
+
+  it('percent-encodes a non-ASCII next', async () => {
+    const response = await postForm('/login', { username: data.organizations[0].members.viewer, password: data.password, next: '/ui/meters?q=\u20ac\u2028' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/ui/meters?q=%E2%82%AC%E2%80%A8');
   });
 
   it('opens pages with the cookie', async () => {

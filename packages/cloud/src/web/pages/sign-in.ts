@@ -23,7 +23,7 @@ export function registerSignIn(app: Hono<ApiEnv>, deps: AppDeps): void {
   const logger = deps.logger.child({ module: 'dashboard' });
 
   app.get('/login', async (c) => {
-    const next = safeNextPath(c.req.query('next'));
+    const next = safeNextPath(c.req.query('next'), c.req.url);
     if (await loadSession(c, deps)) return c.redirect(next, 303);
 
     const notice = c.req.query('signed_out') === '1' ? 'You are signed out.' : null;
@@ -32,7 +32,7 @@ export function registerSignIn(app: Hono<ApiEnv>, deps: AppDeps): void {
 
   app.post('/login', sameOriginForms(), async (c) => {
     const form = await c.req.parseBody();
-    const next = safeNextPath(typeof form.next === 'string' ? form.next : undefined);
+    const next = safeNextPath(typeof form.next === 'string' ? form.next : undefined, c.req.url);
     const parsed = credentialsSchema.safeParse({ username: form.username, password: form.password });
     if (!parsed.success) return renderSignIn(c, { next, error: 'Enter a username and a password.' }, 401);
 
