@@ -24,4 +24,9 @@ describe('renderPolicyMatrix', () => {
     expect(table.split('\n')).toHaveLength(3);
     expect(table).toContain('| `GET /x` | platform role | yes | yes | 403 | 403 | 403 | 403 | 403 |');
   });
+
+  it('lists notes under the table', () => {
+    const table = renderPolicyMatrix([{ id: 'x', method: 'post', path: '/x', summary: 'X', source: { kind: 'platform' }, note: 'Only on Mondays.' }]);
+    expect(table.split('\n').at(-1)).toBe('- `POST /x`: Only on Mondays.');
+  });
 });

@@ -45,9 +45,19 @@ export function renderPolicyMatrix(rows: readonly PolicyRow[] = POLICIES): strin
 
   for (const row of rows) {
     const cells = roles.map(({ role, level }) => cell(row, role, level));
-    lines.push(`| \`${row.method.toUpperCase()} ${row.path}\` | ${sourceLabel(row)} | ${cells.join(' | ')} |`);
+    lines.push(`| ${routeLabel(row)} | ${sourceLabel(row)} | ${cells.join(' | ')} |`);
+  }
+
+  const notes = rows.filter((row) => row.note !== undefined);
+  if (notes.length > 0) {
+    lines.push('', 'Rules beyond the roles:', '');
+    for (const row of notes) lines.push(`- ${routeLabel(row)}: ${row.note}`);
   }
   return lines.join('\n');
+}
+
+function routeLabel(row: PolicyRow): string {
+  return `\`${row.method.toUpperCase()} ${row.path}\``;
 }
 
 /** Renders the environment variables as a Markdown table. */

@@ -70,6 +70,9 @@ export const POLICIES: PolicyRow[] = [
     summary: 'Add a user (existing or new) or change their role',
     source: ORG_PARAM,
     organization: MEMBER_ADMINS,
+    note:
+      "By `user_id`, a super admin may add any user, and an organization admin only a user who already belongs to one of the admin's organizations. " +
+      'Any other id gets the same 404 `User <id> not found` as an id that does not exist.',
   },
   {
     id: 'organizations.users.list',

@@ -35,6 +35,8 @@ export interface PolicyRow {
   platform?: PlatformRole[];
   /** Membership roles allowed in the organization the request acts on. */
   organization?: MembershipRole[];
+  /** A rule the route enforces beyond the roles, listed under the matrix in `docs/api.md`. */
+  note?: string;
 }
 
 export const READERS: MembershipRole[] = ['admin', 'manager', 'installer', 'viewer'];

@@ -1,4 +1,4 @@
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { MembershipRole } from '../access/roles.ts';
 import type { Database, Db } from '../db/database.ts';
 import type { Page, PageResult } from '../http/pagination.ts';
@@ -79,6 +79,19 @@ export class MembershipsRepo {
     const [row] = await this.selectMembers()
       .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)));
     return row ?? null;
+  }
+
+  /** Tells whether `userId` is a member of at least one of `organizationIds`. */
+  async isMemberOfAny(userId: number, organizationIds: number[]): Promise<boolean> {
+    if (organizationIds.length === 0) return false;
+
+    const { memberships } = this.database.tables;
+    const [row] = await this.database.db
+      .select({ id: memberships.id })
+      .from(memberships)
+      .where(and(eq(memberships.userId, userId), inArray(memberships.organizationId, organizationIds)))
+      .limit(1);
+    return row !== undefined;
   }
 
   /** Lists every membership of one user with the organization names, by organization id. */

@@ -58,10 +58,40 @@ describeEachDialect('organization routes', (target) => {
     expect(user!.passwordHash).not.toContain('installer password');
   });
 
-  it('assigns an existing user by id', async () => {
+  it('lets a super admin add anyone', async () => {
     const outsider = await api.repos.users.findByUsername(data.platform.user);
-    const response = await post(`/api/organizations/${acme.id}/users`, admin, { user_id: outsider!.id, role: 'viewer' });
+    const response = await post(`/api/organizations/${acme.id}/users`, superAdmin, { user_id: outsider!.id, role: 'viewer' });
     expect(response.status).toBe(201);
+  });
+
+  it('hides users of other tenants', async () => {
+    const foreign = await api.repos.users.findByUsername(data.organizations[1].members.viewer);
+    const platformAdmin = await api.repos.users.findByUsername(data.platform.super_admin);
+
+    for (const user of [foreign!, platformAdmin!]) {
+      const response = await post(`/api/organizations/${acme.id}/users`, admin, { user_id: user.id, role: 'viewer' });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ detail: `User ${user.id} not found` });
+      expect(await api.repos.memberships.findMember(acme.id, user.id)).toBeNull();
+    }
+  });
+
+  it('rejects unknown ids like foreign ones', async () => {
+    const response = await post(`/api/organizations/${acme.id}/users`, admin, { user_id: 999_999, role: 'viewer' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ detail: 'User 999999 not found' });
+  });
+
+  it('moves a colleague between organizations', async () => {
+    const created = await post('/api/organizations/', superAdmin, { name: 'Acme Labs' });
+    const labs = (await created.json()) as { id: number };
+    const acmeAdmin = await api.repos.users.findByUsername(acme.members.admin);
+    const colleague = await api.repos.users.findByUsername(acme.members.viewer);
+    expect((await post(`/api/organizations/${labs.id}/users`, superAdmin, { user_id: acmeAdmin!.id, role: 'admin' })).status).toBe(201);
+
+    const response = await post(`/api/organizations/${labs.id}/users`, admin, { user_id: colleague!.id, role: 'installer' });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ user_id: colleague!.id, organization_id: labs.id, role: 'installer' });
   });
 
   it('changes the role of a member', async () => {
@@ -79,6 +109,7 @@ describeEachDialect('organization routes', (target) => {
   it('rejects a taken username', async () => {
     const response = await post(`/api/organizations/${acme.id}/users`, admin, { username: acme.members.viewer, password: 'long enough', role: 'viewer' });
     expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({ detail: `Username ${JSON.stringify(acme.members.viewer)} is already taken` });
   });
 
   it('lists and removes members', async () => {

@@ -1,10 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Principal } from '../access/principal.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { RouteModule } from '../http/context.ts';
 import { notFound } from '../http/errors.ts';
 import { conflictResponse, errorResponses, jsonBody, jsonResponse } from '../http/openapi-schemas.ts';
 import { paginationQuery, setTotalCount } from '../http/pagination.ts';
 import type { ApiRouter } from '../http/router.ts';
+import type { Repositories } from '../repositories.ts';
 import {
   assignUserSchema,
   createOrganizationSchema,
@@ -56,6 +58,13 @@ const routes = {
     path: '/api/organizations/{org_id}/users',
     tags,
     summary: 'Assign a user to the organization with a role, creating the user when a username is given',
+    description: [
+      '`user_id` adds an existing user or changes the role of a member. A super admin may name any user.',
+      "An organization admin may name only a user who already belongs to one of the admin's organizations,",
+      'for example a colleague moving between them. Any other id gets 404 `User <id> not found`, the same',
+      'response as an id that does not exist, so ids of other tenants reveal nothing.',
+      '`username` and `password` create a new user. Usernames are unique across the platform, so a taken one gets 409.',
+    ].join(' '),
     request: { params: organizationIdParam, body: jsonBody(assignUserSchema) },
     responses: {
       200: jsonResponse(memberSchema, 'Role of an existing member changed'),
@@ -119,7 +128,7 @@ function register(router: ApiRouter): void {
     const body = c.req.valid('json');
     if (!(await organizations.findById(organizationId))) throw notFound('Organization');
 
-    const result = await assignMember(router, organizationId, body);
+    const result = await assignMember(router, c.get('principal'), organizationId, body);
     const member = await memberships.findMember(organizationId, result.userId);
     return c.json(toMemberJson(organizationId, member!), result.created ? 201 : 200);
   });
@@ -141,16 +150,27 @@ function register(router: ApiRouter): void {
 
 }
 
+/**
+ * Tells whether `principal` may add the existing user `userId` to an organization. A super admin
+ * may add any user. Anyone else may add only a member of one of their own organizations, and
+ * learns nothing about other users: an unknown id and a foreign one both return false.
+ */
+async function mayAddExistingUser(repos: Repositories, principal: Principal, userId: number): Promise<boolean> {
+  if (principal.user.platformRole === 'super_admin') return (await repos.users.findById(userId)) !== null;
+  return repos.memberships.isMemberOfAny(userId, [...principal.memberships.keys()]);
+}
+
 /** Adds an existing user, or creates one, as a member; returns whether a membership was created. */
 async function assignMember(
   router: ApiRouter,
+  principal: Principal,
   organizationId: number,
   body: { user_id?: number; username?: string; password?: string; full_name?: string | null; email?: string | null; role: 'admin' | 'manager' | 'installer' | 'viewer' },
 ): Promise<{ userId: number; created: boolean }> {
   const { users, memberships } = router.deps.repos;
 
   if (body.user_id !== undefined) {
-    if (!(await users.findById(body.user_id))) throw notFound(`User ${body.user_id}`);
+    if (!(await mayAddExistingUser(router.deps.repos, principal, body.user_id))) throw notFound(`User ${body.user_id}`);
     const { created } = await memberships.upsert(body.user_id, organizationId, body.role);
     return { userId: body.user_id, created };
   }

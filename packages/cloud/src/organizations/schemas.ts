@@ -22,7 +22,12 @@ export const MIN_PASSWORD_LENGTH = 8;
 
 export const assignUserSchema = z
   .object({
-    user_id: z.number().int().positive().optional().openapi({ description: 'An existing user.' }),
+    user_id: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .openapi({ description: "An existing user: any user for a super admin, else a member of one of the caller's organizations." }),
     username: z.string().trim().min(1).max(150).optional().openapi({ description: 'A new user to create, with `password`.' }),
     password: z.string().min(MIN_PASSWORD_LENGTH).max(1024).optional(),
     full_name: z.string().max(200).nullish(),
