@@ -111,6 +111,23 @@ describeEachDialect('authentication', (target) => {
     expect((await me(await signed({ sub: '1' }))).status).toBe(200);
   });
 
+  it('rejects non-canonical subjects', async () => {
+    for (const sub of ['1.0', ' 1', '1 ', '0x1', '01', '+1', '1e0', '0', '-1', '', '99999999999999999999']) {
+      expect((await me(await signed({ sub }))).status, `sub ${JSON.stringify(sub)}`).toBe(401);
+    }
+  });
+
+  it('rejects a numeric subject', async () => {
+    const token = await new SignJWT({ sub: 1 as unknown as string })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('metervision')
+      .setAudience('metervision-api')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(secret);
+    expect((await me(token)).status).toBe(401);
+  });
+
   it('rejects a token of a deleted user', async () => {
     expect((await me(await signed({ sub: '999999' }))).status).toBe(401);
   });

@@ -28,6 +28,19 @@ export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
 
+/** The only subject form `signAccessToken` writes: a user id in decimal without sign or leading zero. */
+const SUBJECT_PATTERN = /^[1-9][0-9]*$/;
+
+/**
+ * Parses the `sub` claim as a user id. Only the canonical string is accepted, so "1.0", " 1",
+ * "0x1" or the number 1 cannot name user 1 and each user has exactly one subject.
+ */
+function parseSubject(subject: unknown): number {
+  const userId = typeof subject === 'string' && SUBJECT_PATTERN.test(subject) ? Number(subject) : Number.NaN;
+  if (!Number.isSafeInteger(userId)) throw new InvalidTokenError(`token subject ${JSON.stringify(subject)} is not a user id`);
+  return userId;
+}
+
 /**
  * Verifies signature, algorithm, issuer, audience and expiry, and returns the user id.
  * Only HS256 is accepted, so `alg: none` and tokens signed with another algorithm fail.
@@ -41,9 +54,7 @@ export async function verifyAccessToken(settings: TokenSettings, token: string):
       requiredClaims: ['sub', 'exp', 'iat'],
     });
 
-    const userId = Number(payload.sub);
-    if (!Number.isSafeInteger(userId) || userId <= 0) throw new InvalidTokenError('token subject is not a user id');
-    return userId;
+    return parseSubject(payload.sub);
   } catch (error) {
     if (error instanceof InvalidTokenError) throw error;
     const reason = error instanceof joseErrors.JWTExpired ? 'token expired' : 'token invalid';
