@@ -8,16 +8,21 @@ import type { ApiEnv, AppDeps } from '../http/context.ts';
 import { organizationsAllowedBy } from './guard.ts';
 import { FLEET_PAGE_SIZE, toFleetSnapshotJson } from './pages/fleet.ts';
 import { listFleet } from './queries.ts';
+import { loadSession } from './session.ts';
 
 export interface FleetStreamOptions {
-  /** Maximum time between two reads of the fleet, in ms, which catches HTTP heartbeats and devices on other nodes. Default 5000. */
+  /**
+   * Maximum time between two reads of the fleet, in ms, which catches HTTP heartbeats and devices
+   * on other nodes. Each read checks the session first, so it also bounds how long a stream outlives
+   * a revoked access. Default 5000.
+   */
   refreshMs: number;
   /**
    * Wait after a device message before reading, in ms, so ingestion has stored it. It is also the
    * shortest interval between two reads while devices publish continuously. Default 500.
    */
   settleMs: number;
-  /** A stream closes after this long, in ms; the browser reconnects and its session is checked again. Default 5 minutes. */
+  /** A stream closes after this long, in ms, and the browser opens a new one. Default 5 minutes. */
   maxStreamMs: number;
   /** Idle time after which a comment line is sent so proxies keep the connection, in ms. Default 25000. */
   keepAliveMs: number;
@@ -67,6 +72,11 @@ class DeviceActivity {
  * Builds the handler of `GET /ui/fleet/events`: a server-sent event stream that sends the
  * caller's fleet (same search as the page) as a `fleet` event whenever it changes. `cameraRow`
  * is the policy row that decides whose cameras the caller may see.
+ *
+ * Before each read of the fleet the session is loaded again, as the guard loads it. The stream
+ * ends when the user was deactivated, the token expired, or the organizations `cameraRow`
+ * allows changed. The browser then reconnects through the guard, which rejects it or scopes the
+ * new stream to the current memberships.
  */
 export function fleetEvents(deps: AppDeps, cameraRow: PolicyRow, options: FleetStreamOptions = DEFAULT_FLEET_STREAM_OPTIONS) {
   const logger = deps.logger.child({ module: 'dashboard' });
@@ -80,6 +90,12 @@ export function fleetEvents(deps: AppDeps, cameraRow: PolicyRow, options: FleetS
     return streamSSE(c, async (stream) => {
       try {
         await sendChanges(stream, options, activity, async () => {
+          const principal = await loadSession(c, deps);
+          if (!principal || !sameOrganizations(organizationsAllowedBy(cameraRow, principal), organizationIds)) {
+            logger.info({ userId }, 'fleet stream closed because the user lost access or changed organizations');
+            return null;
+          }
+
           const { rows, counts } = await listFleet(deps.database, organizationIds, { search, limit: FLEET_PAGE_SIZE });
           return JSON.stringify(toFleetSnapshotJson(rows, counts));
         });
@@ -91,7 +107,14 @@ export function fleetEvents(deps: AppDeps, cameraRow: PolicyRow, options: FleetS
   };
 }
 
-async function sendChanges(stream: SSEStreamingApi, options: FleetStreamOptions, activity: DeviceActivity, read: () => Promise<string>): Promise<void> {
+/** True when both lists name the same organizations. Null, which stands for all organizations, equals only null. */
+function sameOrganizations(current: number[] | null, original: number[] | null): boolean {
+  if (current === null || original === null) return current === original;
+  return current.length === original.length && current.every((id) => original.includes(id));
+}
+
+/** Sends each new snapshot `read` returns until the stream is aborted, times out or `read` returns null. */
+async function sendChanges(stream: SSEStreamingApi, options: FleetStreamOptions, activity: DeviceActivity, read: () => Promise<string | null>): Promise<void> {
   let wake: () => void = () => undefined;
   const stopListening = activity.listen(() => wake());
   stream.onAbort(() => wake());
@@ -102,6 +125,8 @@ async function sendChanges(stream: SSEStreamingApi, options: FleetStreamOptions,
   try {
     while (!stream.aborted && Date.now() < deadline) {
       const snapshot = await read();
+      if (snapshot === null) break;
+
       if (snapshot !== sent) {
         // `retry` sets the browser's reconnection delay after the stream ends to 3 s.
         await stream.writeSSE({ event: 'fleet', data: snapshot, ...(sent === '' ? { retry: 3000 } : {}) });
