@@ -1,29 +1,30 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppDeps, ApiEnv, ResourceResolver } from '../http/context.ts';
 import { HttpError, forbidden, notFound } from '../http/errors.ts';
-import { InvalidTokenError, verifyAccessToken } from '../auth/tokens.ts';
+import { authenticateAccessToken } from '../auth/authenticate.ts';
+import { InvalidTokenError } from '../auth/tokens.ts';
 import { verifyDeviceCredentials } from '../devices/credentials.ts';
 import type { PolicyRow } from './policy.ts';
 import type { Principal } from './principal.ts';
 
 const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
 
-/** Authenticates `Authorization: Bearer <JWT>` and loads the user with their memberships. */
+/**
+ * Authenticates `Authorization: Bearer <JWT>` and loads the user with their memberships. A token
+ * issued before the user's last password change or deactivation gets 401.
+ */
 export function authenticateUser(deps: AppDeps): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new HttpError(401, 'Not authenticated', { headers: BEARER_CHALLENGE });
 
-    const userId = await verifyAccessToken(deps.tokens, match[1]!).catch((error: unknown) => {
+    const user = await authenticateAccessToken(deps.tokens, deps.repos.users, match[1]!).catch((error: unknown) => {
       if (error instanceof InvalidTokenError) {
         throw new HttpError(401, 'Could not validate credentials', { headers: BEARER_CHALLENGE, cause: error });
       }
       throw error;
     });
-
-    const user = await deps.repos.users.findById(userId);
-    if (!user || !user.isActive) throw new HttpError(401, 'Could not validate credentials', { headers: BEARER_CHALLENGE });
 
     const memberships = await deps.repos.memberships.listForUser(user.id);
     const principal: Principal = { user, memberships: new Map(memberships.map((m) => [m.organizationId, m.role])) };

@@ -1,4 +1,4 @@
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
 /** Claims checked on every access token. */
 export interface TokenSettings {
@@ -12,15 +12,22 @@ export interface TokenSettings {
 
 export const TOKEN_ALGORITHM = 'HS256';
 
-/** Signs an access token for user `userId`. */
-export async function signAccessToken(settings: TokenSettings, userId: number, username: string): Promise<string> {
-  return new SignJWT({ username })
+/**
+ * Private claim with the issue time in milliseconds since the epoch. `iat` has whole seconds only,
+ * too coarse to tell a token issued just after a password change from one issued just before.
+ */
+const ISSUED_AT_MS_CLAIM = 'iat_ms';
+
+/** Signs an access token for user `userId`, issued at `now` (default: the current time). */
+export async function signAccessToken(settings: TokenSettings, userId: number, username: string, now = new Date()): Promise<string> {
+  const issuedAtSeconds = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ username, [ISSUED_AT_MS_CLAIM]: now.getTime() })
     .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
     .setSubject(String(userId))
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
-    .setIssuedAt()
-    .setExpirationTime(`${settings.expiresInSeconds}s`)
+    .setIssuedAt(issuedAtSeconds)
+    .setExpirationTime(issuedAtSeconds + settings.expiresInSeconds)
     .sign(settings.secret);
 }
 
@@ -41,11 +48,37 @@ function parseSubject(subject: unknown): number {
   return userId;
 }
 
+/** The claims of a verified access token that the cloud uses. */
+export interface AccessTokenClaims {
+  userId: number;
+  /**
+   * Issue time in milliseconds since the epoch. Tokens without `iat_ms` get the start of their
+   * `iat` second, so they count as issued no later than they were.
+   */
+  issuedAtMs: number;
+}
+
 /**
- * Verifies signature, algorithm, issuer, audience and expiry, and returns the user id.
- * Only HS256 is accepted, so `alg: none` and tokens signed with another algorithm fail.
+ * Reads the issue time of a token. An `iat_ms` outside the second of `iat` cannot come from
+ * `signAccessToken`, so it makes the token invalid.
  */
-export async function verifyAccessToken(settings: TokenSettings, token: string): Promise<number> {
+function parseIssuedAt(payload: JWTPayload): number {
+  const fromSeconds = payload.iat! * 1000;
+  const precise = payload[ISSUED_AT_MS_CLAIM];
+  if (precise === undefined) return fromSeconds;
+
+  if (typeof precise !== 'number' || !Number.isSafeInteger(precise) || Math.floor(precise / 1000) !== payload.iat) {
+    throw new InvalidTokenError(`token claim ${ISSUED_AT_MS_CLAIM} ${JSON.stringify(precise)} does not match iat ${payload.iat}`);
+  }
+  return precise;
+}
+
+/**
+ * Verifies signature, algorithm, issuer, audience and expiry, and returns the user id and the
+ * issue time. Only HS256 is accepted, so `alg: none` and tokens signed with another algorithm
+ * fail. Whether the user still accepts the token is for `authenticateAccessToken` to check.
+ */
+export async function verifyAccessTokenClaims(settings: TokenSettings, token: string): Promise<AccessTokenClaims> {
   try {
     const { payload } = await jwtVerify(token, settings.secret, {
       algorithms: [TOKEN_ALGORITHM],
@@ -54,10 +87,20 @@ export async function verifyAccessToken(settings: TokenSettings, token: string):
       requiredClaims: ['sub', 'exp', 'iat'],
     });
 
-    return parseSubject(payload.sub);
+    return { userId: parseSubject(payload.sub), issuedAtMs: parseIssuedAt(payload) };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw error;
     const reason = error instanceof joseErrors.JWTExpired ? 'token expired' : 'token invalid';
     throw new InvalidTokenError(reason, { cause: error });
   }
+}
+
+/**
+ * Verifies a token like `verifyAccessTokenClaims` and returns the user id only.
+ *
+ * NOTE: it does not check that the user still accepts the token, so a token issued before a
+ * password change or a deactivation passes. Use `authenticateAccessToken` to sign a request in.
+ */
+export async function verifyAccessToken(settings: TokenSettings, token: string): Promise<number> {
+  return (await verifyAccessTokenClaims(settings, token)).userId;
 }

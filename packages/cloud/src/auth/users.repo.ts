@@ -42,15 +42,21 @@ export class UsersRepo {
     }
   }
 
+  /** Sets a new password hash and ends every session: tokens issued until now are rejected. */
   async setPassword(id: number, passwordHash: string): Promise<void> {
     const { users } = this.database.tables;
-    await this.database.db.update(users).set({ passwordHash }).where(eq(users.id, id));
+    await this.database.db.update(users).set({ passwordHash, tokensValidAfter: new Date() }).where(eq(users.id, id));
   }
 
-  /** Changes the given fields; undefined fields keep their value. */
+  /**
+   * Changes the given fields; undefined fields keep their value. A new password hash or
+   * `isActive: false` also ends every session, so reactivating the user revives no old token.
+   */
   async update(id: number, changes: Partial<Pick<UserRow, 'platformRole' | 'isActive' | 'fullName' | 'email' | 'passwordHash'>>): Promise<UserRow> {
     const { users } = this.database.tables;
-    const [row] = await this.database.db.update(users).set(changes).where(eq(users.id, id)).returning();
+    const endsSessions = changes.passwordHash !== undefined || changes.isActive === false;
+    const values = endsSessions ? { ...changes, tokensValidAfter: new Date() } : changes;
+    const [row] = await this.database.db.update(users).set(values).where(eq(users.id, id)).returning();
     return row!;
   }
 

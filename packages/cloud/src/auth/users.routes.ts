@@ -2,10 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { PLATFORM_ROLES } from '../access/roles.ts';
 import type { RouteModule } from '../http/context.ts';
 import { HttpError, notFound } from '../http/errors.ts';
-import { errorResponses, jsonBody, jsonResponse } from '../http/openapi-schemas.ts';
+import { errorResponses, errorSchema, jsonBody, jsonResponse } from '../http/openapi-schemas.ts';
 import { paginationQuery, setTotalCount } from '../http/pagination.ts';
+import { rejectAttempt } from '../http/rate-limit.ts';
 import type { ApiRouter } from '../http/router.ts';
 import { MIN_PASSWORD_LENGTH } from '../organizations/schemas.ts';
+import { loginFailureLimiter, passwordChangeFailureKey } from './login-failures.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { toUserJson, userSchema } from './schemas.ts';
 
@@ -26,6 +28,11 @@ const updateUserSchema = z
 const changePasswordSchema = z
   .object({ current_password: z.string().min(1).max(1024), new_password: z.string().min(MIN_PASSWORD_LENGTH).max(1024) })
   .openapi('PasswordChange');
+
+/** Message of a successful password change. */
+export const PASSWORD_CHANGED_MESSAGE = 'Password changed. Every session of this user has ended, this one included: sign in again with the new password.';
+
+const passwordChangedSchema = z.object({ message: z.string() }).openapi('PasswordChanged', { example: { message: PASSWORD_CHANGED_MESSAGE } });
 
 const routes = {
   list: createRoute({
@@ -49,14 +56,24 @@ const routes = {
     path: '/users/me/password',
     tags,
     summary: 'Change the password of the current user',
+    description: [
+      'Ends every session of the user, the calling one included: tokens issued before the change get 401, so the client signs in again with the new password.',
+      'Wrong current passwords count in the failed-login limit, per user.',
+    ].join(' '),
     request: { body: jsonBody(changePasswordSchema) },
-    responses: { 204: { description: 'Changed' }, ...errorResponses },
+    responses: {
+      200: jsonResponse(passwordChangedSchema, 'Changed. Every token of the user issued before now is rejected'),
+      ...errorResponses,
+      429: jsonResponse(errorSchema, 'Too many wrong current passwords for this user; `Retry-After` gives the seconds to wait'),
+    },
   }),
 };
 
 function register(router: ApiRouter): void {
   const { users } = router.deps.repos;
   const hashCost = router.deps.options.passwordHashCost;
+  const failures = loginFailureLimiter(router.deps);
+  const logger = router.deps.logger.child({ module: 'users' });
 
   router.add(routes.list, async (c) => {
     const page = await users.list(c.req.valid('query'));
@@ -85,12 +102,21 @@ function register(router: ApiRouter): void {
   router.add(routes.changePassword, async (c) => {
     const { user } = c.get('principal');
     const body = c.req.valid('json');
+    // A stolen token must not allow unlimited guesses of the password: locked users get 429 before any hashing.
+    const key = passwordChangeFailureKey(user.id);
+    const decision = failures.check(key);
+    if (!decision.allowed) throw rejectAttempt(decision, 'Too many wrong current passwords', logger, { userId: user.id });
+
     if (!(await verifyPassword(body.current_password, user.passwordHash))) {
+      failures.charge(key);
+      logger.info({ userId: user.id }, 'password change failed: wrong current password');
       throw new HttpError(422, 'The current password is incorrect');
     }
 
+    failures.reset(key);
     await users.setPassword(user.id, await hashPassword(body.new_password, hashCost));
-    return c.body(null, 204);
+    logger.info({ userId: user.id }, 'password changed, sessions ended');
+    return c.json({ message: PASSWORD_CHANGED_MESSAGE }, 200);
   });
 }
 

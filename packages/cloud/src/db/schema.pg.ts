@@ -32,6 +32,8 @@ export const users = pgTable('users', {
   email: text('email'),
   platformRole: text('platform_role').$type<PlatformRole>().notNull().default('user'),
   isActive: boolean('is_active').notNull().default(true),
+  /** Time at or before which access tokens are rejected. A password change or a deactivation sets it. */
+  tokensValidAfter: moment('tokens_valid_after'),
   createdAt: createdAt(),
 });
 

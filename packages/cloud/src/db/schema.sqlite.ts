@@ -22,6 +22,8 @@ export const users = sqliteTable('users', {
   email: text('email'),
   platformRole: text('platform_role').$type<PlatformRole>().notNull().default('user'),
   isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+  /** Time at or before which access tokens are rejected. A password change or a deactivation sets it. */
+  tokensValidAfter: moment('tokens_valid_after'),
   createdAt: createdAt(),
 });
 
