@@ -1,13 +1,41 @@
 import { isDevicePublishAllowed, isDeviceSubscribeAllowed, parseTopic } from '@metervision/protocol';
 
 /**
+ * Home Assistant node ids a device may use: `metervision_<deviceId>`, and the form the edge agent
+ * publishes, with every "-" of the device id replaced by "_".
+ */
+function homeAssistantNodeIds(deviceId: string): string[] {
+  return [`metervision_${deviceId}`, `metervision_${deviceId.replaceAll('-', '_')}`];
+}
+
+/**
  * Home Assistant MQTT discovery: a device may announce its own entities under
- * `homeassistant/<component>/metervision_<deviceId>/<object>/config` and publish their state
- * below that node id.
+ * `homeassistant/<component>/<nodeId>/<object>/config` and publish their state below that node
+ * id (see homeAssistantNodeIds).
  */
 export function isHomeAssistantTopic(deviceId: string, topic: string): boolean {
   const levels = topic.split('/');
-  return levels.length >= 4 && levels[0] === 'homeassistant' && levels[1] !== '' && levels[2] === `metervision_${deviceId}` && levels.slice(3).every((level) => level !== '');
+  return (
+    levels.length >= 4 &&
+    levels[0] === 'homeassistant' &&
+    levels[1] !== '' &&
+    homeAssistantNodeIds(deviceId).includes(levels[2]!) &&
+    levels.slice(3).every((level) => level !== '')
+  );
+}
+
+/**
+ * Returns whether a retained message of device `deviceId` on `topic` serves a reader: its own
+ * `status` topic (presence, and the last will) and its Home Assistant discovery config topics,
+ * `homeassistant/<component>/<nodeId>/<object>/config`. Protocol v1 marks no other device topic
+ * as retained (`config/report` included), and Home Assistant state topics are sent without retain.
+ */
+export function mayRetain(deviceId: string, topic: string): boolean {
+  const parsed = parseTopic(topic);
+  if (parsed) return parsed.deviceId === deviceId && parsed.kind === 'status';
+
+  const levels = topic.split('/');
+  return levels.length === 5 && levels[4] === 'config' && isHomeAssistantTopic(deviceId, topic);
 }
 
 /** Returns whether device `deviceId` may publish to `topic`: its own uplink topics and its Home Assistant topics. */

@@ -5,10 +5,12 @@ import { listenError } from '../config/listen-error.ts';
 import { urlHost } from '../config/options.ts';
 import type { Database } from '../db/database.ts';
 import { verifyDeviceCredentials } from '../devices/credentials.ts';
-import { deviceTopicOf, mayPublish, maySubscribe } from './acl.ts';
+import { maySubscribe } from './acl.ts';
 import type { DeviceMessageHandler, MessageBus, PublishOptions } from './bus.ts';
 import { DEFAULT_MAX_PACKET_BYTES, guardPackets } from './packet-guard.ts';
+import { authorizeDevicePublish } from './publish-authorizer.ts';
 import { createRedisBackends, type RedisBackends } from './redis.ts';
+import { MemoryRetainedTopics, RedisRetainedTopics, type RetainedTopics } from './retained-topics.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -49,6 +51,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // watched here. The lift function of each connection's guard is called once it authenticates.
   const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
   const authenticated = new WeakMap<Client, () => void>();
+  // Retained topics are counted where aedes keeps the retained messages: in Redis when the nodes
+  // share it (so the cap applies across nodes and restarts), in this process otherwise.
+  const retained: RetainedTopics = options.redisUrl ? new RedisRetainedTopics(options.redisUrl, logger) : new MemoryRetainedTopics();
+  const publishDeps = { logger, retained, onDeviceMessage: options.onDeviceMessage };
 
   const broker = await Aedes.createBroker({
     ...(redis ? { mq: redis.mq, persistence: redis.persistence } : {}),
@@ -66,22 +72,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
     authorizePublish: (client, packet, done) => {
       if (!client) return done(null);
-      if (!mayPublish(client.id, packet.topic)) {
-        logger.warn({ deviceId: client.id, topic: packet.topic }, 'publish outside the device topics rejected');
-        return done(new Error(`device ${client.id} may not publish to ${packet.topic}`));
-      }
-
-      // The message is stored before aedes sends PUBACK (it acknowledges QoS 1 right after this
-      // hook), so a failure here makes the device resend instead of losing the reading.
-      const parsed = deviceTopicOf(packet.topic);
-      if (!parsed) return done(null);
-      const message = { deviceId: client.id, kind: parsed.kind, topic: packet.topic, payload: toBuffer(packet.payload), retain: packet.retain };
-      options.onDeviceMessage(message).then(
+      authorizeDevicePublish(publishDeps, client.id, packet).then(
         () => done(null),
-        (error: unknown) => {
-          logger.error({ deviceId: client.id, topic: packet.topic, err: (error as Error).message }, 'device message not stored; the device will resend it');
-          done(error as Error);
-        },
+        (error: unknown) => done(error as Error),
       );
     },
     authorizeSubscribe: (client, subscription, done) => {
@@ -122,6 +115,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     // aedes keeps a heartbeat interval (and Redis its connections) that would hold the process.
     await new Promise<void>((resolveClose) => broker.close(() => resolveClose()));
     await redis?.persistence.destroy();
+    await retained.close();
     throw error;
   });
   logger.info({ host: options.host, port, redis: redis !== null, maxPacketBytes }, 'MQTT broker listening');
@@ -152,6 +146,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       for (const socket of sockets) socket.destroy();
       await serverClosed;
       await redis?.persistence.destroy();
+      await retained.close();
       logger.info({ port }, 'MQTT broker stopped');
     },
   };

@@ -1,25 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { encodePayload, topics } from '@metervision/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
-import pino from 'pino';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloud, type CloudHandle } from '../start.ts';
+import type { CloudHandle } from '../start.ts';
 import { readingMessage } from '../testing/messages.ts';
-import { seed, type SeededOrganization } from '../testing/seed.ts';
+import type { SeededOrganization } from '../testing/seed.ts';
 import { DEFAULT_MAX_PACKET_BYTES } from './packet-guard.ts';
+import { startBrokerFixture, type BrokerFixture } from './testing.ts';
 
 // The embedded broker must take the largest message a device sends (a 2 MiB image as base64 in
 // JSON) and close only the connection of a device that declares a packet over the limit.
-
-interface LogLine {
-  msg: string;
-  deviceId?: string;
-  packetBytes?: number;
-  maxPacketBytes?: number;
-}
 
 /** Size of a QoS 1 PUBLISH packet: fixed header, topic, message id, payload. */
 function publishPacketBytes(topic: string, payloadBytes: number): number {
@@ -37,30 +27,19 @@ function payloadBytesFor(topic: string, packetBytes: number): number {
 }
 
 describe('embedded broker packet size', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'metervision-packets-'));
-  const logs: LogLine[] = [];
-  const clients: MqttClient[] = [];
+  let fixture: BrokerFixture;
   let cloud: CloudHandle;
   let acme: SeededOrganization;
   let globex: SeededOrganization;
 
   beforeAll(async () => {
-    const logger = pino({ level: 'warn' }, { write: (line: string) => logs.push(JSON.parse(line) as LogLine) });
-    cloud = await startCloud({ port: 0, mqttPort: 0, databaseUrl: join(dataDir, 'packets.db'), dataDir, logger, jwtSecret: 'p'.repeat(40) });
-    [acme, globex] = (await seed(cloud.database, cloud.repos, 'pk')).organizations;
+    fixture = await startBrokerFixture('pk');
+    ({ cloud, acme, globex } = fixture);
   });
 
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.endAsync(true)));
-    await cloud.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => fixture.close());
 
-  const connect = async (org: SeededOrganization) => {
-    const client = await mqtt.connectAsync(cloud.mqttUrl!, { clientId: org.deviceId, username: org.deviceId, password: org.deviceSecret, reconnectPeriod: 0 });
-    clients.push(client);
-    return client;
-  };
+  const connect = (org: SeededOrganization) => fixture.connect(org);
 
   it('accepts a 2 MiB image message', async () => {
     const device = await connect(acme);
@@ -84,7 +63,7 @@ describe('embedded broker packet size', () => {
     // mqtt.js sends a publish queued before the CONNACK as soon as the CONNACK arrives, as an
     // agent does when it flushes its outbox. The broker may not have finished the connection then.
     const device = mqtt.connect(cloud.mqttUrl!, { clientId: acme.deviceId, username: acme.deviceId, password: acme.deviceSecret, reconnectPeriod: 0 });
-    clients.push(device);
+    fixture.clients.push(device);
     const message = readingMessage({ status: 'flagged', value: null, image: { contentType: 'image/jpeg', data: randomBytes(2 * 1024 * 1024).toString('base64') } });
 
     await device.publishAsync(topics.readings(acme.deviceId), encodePayload('readings', message), { qos: 1 });
@@ -116,14 +95,14 @@ describe('embedded broker packet size', () => {
     device.publish(topic, Buffer.alloc(payloadBytes, 'x'), { qos: 1 }, () => undefined);
     await closed;
 
-    const rejected = logs.filter((line) => line.msg === 'packet larger than the maximum packet size; connection closed');
+    const rejected = fixture.logs.filter((line) => line.msg === 'packet larger than the maximum packet size; connection closed');
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toMatchObject({ deviceId: acme.deviceId, packetBytes: DEFAULT_MAX_PACKET_BYTES + 1, maxPacketBytes: DEFAULT_MAX_PACKET_BYTES });
     expect(bystander.connected).toBe(true);
   });
 
   it('keeps serving other devices', async () => {
-    const bystander = clients.find((client) => client.options.clientId === globex.deviceId && client.connected)!;
+    const bystander = fixture.clients.find((client) => client.options.clientId === globex.deviceId && client.connected)!;
     const message = readingMessage();
     await bystander.publishAsync(topics.readings(globex.deviceId), encodePayload('readings', message), { qos: 1 });
     expect(await cloud.repos.readings.exists(message.readingId)).toBe(true);

@@ -10,6 +10,7 @@ import { readingMessage } from '../testing/messages.ts';
 import { createTestDatabase } from '../testing/postgres.ts';
 import { startTestRedis, type TestRedis } from '../testing/redis.ts';
 import { seed, type SeededOrganization } from '../testing/seed.ts';
+import { MAX_RETAINED_TOPICS_PER_DEVICE } from './retained-policy.ts';
 
 const redis = await startTestRedis();
 const postgresUrl = inject('postgresUrl');
@@ -75,5 +76,28 @@ describe.skipIf(skipReason !== null)(`two nodes on Redis and PostgreSQL${skipRea
     expect(await first.repos.readings.findForMeter(acme.meterId, message.readingId)).not.toBeNull();
     expect(first.ingestion.counters.readingsStored + second.ingestion.counters.readingsStored).toBe(1);
     await device.endAsync();
+  });
+
+  it('caps retained topics across nodes', async () => {
+    const [first, second] = nodes as [CloudHandle, CloudHandle];
+    const connect = (node: CloudHandle) => mqtt.connectAsync(node.mqttUrl!, { clientId: acme.deviceId, username: acme.deviceId, password: acme.deviceSecret, reconnectPeriod: 0 });
+    const discoveryTopic = (index: number) => `homeassistant/sensor/metervision_${acme.deviceId}/entity${index}/config`;
+    const half = MAX_RETAINED_TOPICS_PER_DEVICE / 2;
+
+    const onFirst = await connect(first);
+    for (let index = 0; index < half; index++) await onFirst.publishAsync(discoveryTopic(index), '{}', { qos: 1, retain: true });
+    await onFirst.endAsync();
+    const onSecond = await connect(second);
+    for (let index = half; index < MAX_RETAINED_TOPICS_PER_DEVICE; index++) await onSecond.publishAsync(discoveryTopic(index), '{}', { qos: 1, retain: true });
+    expect(onSecond.connected).toBe(true);
+
+    const closed = new Promise<void>((resolveClose) => onSecond.once('close', () => resolveClose()));
+    onSecond.publish(discoveryTopic(MAX_RETAINED_TOPICS_PER_DEVICE), '{}', { qos: 1, retain: true }, () => undefined);
+    await closed;
+
+    const again = await connect(first);
+    await again.publishAsync(discoveryTopic(0), '{"again":true}', { qos: 1, retain: true });
+    expect(again.connected).toBe(true);
+    await again.endAsync();
   });
 });
