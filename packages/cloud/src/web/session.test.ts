@@ -188,6 +188,20 @@ describe('dashboard session', () => {
     expect(response.headers.get('set-cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`));
   });
 
+  it('ends sessions on password change', async () => {
+    const username = data.organizations[1].members.viewer;
+    const cookie = await signIn(username);
+    const user = (await api.repos.users.findByUsername(username))!;
+    await api.repos.users.setPassword(user.id, user.passwordHash);
+
+    const response = await api.request('/ui/meters', { headers: { cookie } });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/^\/login/);
+
+    const fresh = await signIn(username);
+    expect((await api.request('/ui/meters', { headers: { cookie: fresh } })).status).toBe(200);
+  });
+
   it('redirects signed-in users from sign-in', async () => {
     const cookie = await signIn(data.organizations[0].members.viewer);
     const response = await api.request('/login?next=%2Fui%2Fmeters', { headers: { cookie } });

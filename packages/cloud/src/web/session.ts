@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Principal } from '../access/principal.ts';
-import { InvalidTokenError, signAccessToken, verifyAccessToken } from '../auth/tokens.ts';
+import { authenticateAccessToken } from '../auth/authenticate.ts';
+import { InvalidTokenError, signAccessToken } from '../auth/tokens.ts';
 import type { UserRow } from '../auth/users.repo.ts';
 import type { AppDeps } from '../http/context.ts';
 
@@ -40,22 +41,20 @@ export function endSession(c: Context): void {
 
 /**
  * Loads the signed-in user with their memberships from the session cookie. Returns null for a
- * missing, expired or forged token and for a user who was deactivated since signing in.
+ * missing, expired or forged token, for a user who was deactivated since signing in, and for a
+ * session older than the user's last password change.
  */
 export async function loadSession(c: Context, deps: AppDeps): Promise<Principal | null> {
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) return null;
 
-  let userId: number;
+  let user: UserRow;
   try {
-    userId = await verifyAccessToken(deps.tokens, token);
+    user = await authenticateAccessToken(deps.tokens, deps.repos.users, token);
   } catch (error) {
     if (error instanceof InvalidTokenError) return null;
     throw error;
   }
-
-  const user = await deps.repos.users.findById(userId);
-  if (!user || !user.isActive) return null;
 
   const memberships = await deps.repos.memberships.listForUser(user.id);
   return { user, memberships: new Map(memberships.map((membership) => [membership.organizationId, membership.role])) };
