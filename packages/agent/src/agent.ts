@@ -136,8 +136,9 @@ class Agent implements AgentHandle {
       { source: this.#source.description, stateDir: this.#config.stateDir, configVersion: this.#activeVersion(), pending: this.#outbox.stats().pending },
       'agent starting',
     );
-    this.#reader = this.#options.reader ?? (await MeterReader.create({ workers: 1, logger: this.#base }));
+    // Credentials first: a damaged file then fails the start before any OCR worker exists.
     this.#credentials = await readCredentials(this.#config.stateDir);
+    this.#reader = this.#options.reader ?? (await MeterReader.create({ workers: 1, logger: this.#base }));
     this.#pairedAt = pairingInUse(this.#credentials, this.#config.mqtt.password);
     this.#link = this.#connect();
 

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { topics } from '@metervision/protocol';
@@ -22,8 +21,8 @@ async function run(args: string[]) {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-async function writeConfig(extra: object = {}): Promise<string> {
-  const file = path.join(fixture.root, 'agent.json');
+async function writeConfig(extra: object = {}, name = 'agent.json'): Promise<string> {
+  const file = path.join(fixture.root, name);
   const config = {
     deviceId: 'cam-1',
     stateDir: 'state',
@@ -94,6 +93,54 @@ describe('cli', () => {
     expect(summary.annotatedImage).toBe(output);
     const metadata = await sharp(await readFile(output)).metadata();
     expect(metadata.format).toBe('jpeg');
+  });
+});
+
+/** Runs the real binary, as `pnpm agent` does, and collects its exit code and output. */
+async function runBin(args: string[]) {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
+
+/** Writes a config whose state directory contains `name` with `content`. */
+async function configWithStateFile(stateDir: string, name: string, content: string): Promise<{ file: string; damaged: string }> {
+  const file = await writeConfig({ stateDir }, `${stateDir}.json`);
+  const damaged = path.join(fixture.root, stateDir, name);
+  await mkdir(path.dirname(damaged), { recursive: true });
+  await writeFile(damaged, content);
+  return { file, damaged };
+}
+
+describe('cli state files', () => {
+  it('names truncated credentials on run', async () => {
+    const { file, damaged } = await configWithStateFile('state-bad-credentials', 'credentials.json', '{ "deviceId": "cam-1", "mqttPass');
+    const result = await runBin(['run', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Error: ${damaged} is not valid JSON: pair the agent again`);
+    expect(result.stderr).toContain('or restore the file');
+    expect(result.stderr).not.toContain('Unexpected end of JSON input');
+    expect(await readFile(damaged, 'utf8')).toContain('mqttPass');
+  });
+
+  it('names a garbage database on run', async () => {
+    const { file, damaged } = await configWithStateFile('state-bad-db-run', 'agent.db', 'not a database '.repeat(100));
+    const result = await runBin(['run', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Error: ${damaged} is not an SQLite database: move it aside (it holds unsent readings) and start again`);
+    expect(await readFile(damaged, 'utf8')).toContain('not a database');
+  });
+
+  it('names a garbage database on capture-once', async () => {
+    const { file, damaged } = await configWithStateFile('state-bad-db-once', 'agent.db', 'not a database '.repeat(100));
+    const result = await run(['capture-once', '--config', file, '--output', path.join(fixture.root, 'unused.jpg')]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(`Error: ${damaged} is not an SQLite database: move it aside (it holds unsent readings) and start again`);
+    expect(await readFile(damaged, 'utf8')).toContain('not a database');
   });
 });
 

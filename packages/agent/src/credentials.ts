@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, errorMessage } from './errors.ts';
+import { ConfigError, errorMessage, StateFileError } from './errors.ts';
 
 /** File in the state directory holding what pairing returned; mode 0600. */
 export const CREDENTIALS_FILE = 'credentials.json';
@@ -20,6 +20,8 @@ export const credentialsSchema = z.object({
 /** Device credentials from pairing. `mqttPassword` is a secret: never log it. */
 export type Credentials = z.infer<typeof credentialsSchema>;
 
+const PAIR_AGAIN = 'pair the agent again (metervision-agent pair, or pnpm agent pair from a checkout) or restore the file';
+
 /** Reads the pairing credentials from `stateDir`; null when the device is not paired yet. */
 export async function readCredentials(stateDir: string): Promise<Credentials | null> {
   const file = path.join(stateDir, CREDENTIALS_FILE);
@@ -31,8 +33,18 @@ export async function readCredentials(stateDir: string): Promise<Credentials | n
     throw new ConfigError(`cannot read ${file}: ${errorMessage(error)}`, { file, cause: error });
   }
 
-  const parsed = credentialsSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new ConfigError(`${file} is damaged; pair the device again`, { file });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new StateFileError(file, `${file} is not valid JSON: ${PAIR_AGAIN}`, { cause: error });
+  }
+
+  const parsed = credentialsSchema.safeParse(json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(file)').join(', ');
+    throw new StateFileError(file, `${file} has missing or invalid fields (${fields}): ${PAIR_AGAIN}`);
+  }
   return parsed.data;
 }
 

@@ -68,6 +68,21 @@ export class PairingError extends Error {
   }
 }
 
+/**
+ * A file in the state directory (credentials, database) that exists but cannot be used. The
+ * message names the file and the fix. The agent never deletes such a file itself, because it may
+ * contain the device's credentials or unsent readings.
+ */
+export class StateFileError extends Error {
+  override name = 'StateFileError';
+  readonly file: string;
+
+  constructor(file: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.file = file;
+  }
+}
+
 /** Returns the message of any thrown value, for logs and reported errors. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

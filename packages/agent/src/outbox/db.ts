@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { StateFileError } from '../errors.ts';
 
 export type AgentDatabase = Database.Database;
 
@@ -32,19 +33,36 @@ const MIGRATIONS: readonly string[] = [
  * committed transaction and nothing half-written. `synchronous = FULL` also syncs the WAL on each
  * commit, so a reading acknowledged as queued survives the cut; at one reading a minute the extra
  * fsync costs nothing on an SD card.
+ *
+ * Throws a {@link StateFileError} naming the file when it is not an SQLite database or is
+ * damaged; the file is left in place because it may hold unsent readings.
  */
 export function openAgentDatabase(stateDir: string): AgentDatabase {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(stateDir, DATABASE_FILE));
+  const file = path.join(stateDir, DATABASE_FILE);
+  const db = new Database(file);
 
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  // Checkpoint often, so the WAL file stays small on a device that runs for months.
-  db.pragma('wal_autocheckpoint = 256');
-
-  migrate(db);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    // Checkpoint often, so the WAL file stays small on a device that runs for months.
+    db.pragma('wal_autocheckpoint = 256');
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw describeOpenError(error, file);
+  }
   return db;
+}
+
+// SQLite reads the header only at the first statement, so a foreign or damaged file fails here.
+function describeOpenError(error: unknown, file: string): unknown {
+  const code = (error as { code?: unknown }).code;
+  const fix = 'move it aside (it holds unsent readings) and start again';
+  if (code === 'SQLITE_NOTADB') return new StateFileError(file, `${file} is not an SQLite database: ${fix}`, { cause: error });
+  if (code === 'SQLITE_CORRUPT') return new StateFileError(file, `${file} is a damaged SQLite database: ${fix}`, { cause: error });
+  return error;
 }
 
 function migrate(db: AgentDatabase): void {
