@@ -71,7 +71,7 @@ export const POLICIES: PolicyRow[] = [
     source: ORG_PARAM,
     organization: MEMBER_ADMINS,
     note:
-      "By `user_id`, a super admin may add any user, and an organization admin only a user who already belongs to one of the admin's organizations. " +
+      "By `user_id`, a super admin may add any user, and an organization admin only a user who already belongs to an organization that admin administers. " +
       'Any other id gets the same 404 `User <id> not found` as an id that does not exist.',
   },
   {

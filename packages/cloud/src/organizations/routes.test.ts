@@ -76,6 +76,19 @@ describeEachDialect('organization routes', (target) => {
     }
   });
 
+  it('ignores organizations where the admin only views', async () => {
+    const other = data.organizations[1];
+    const acmeAdmin = await api.repos.users.findByUsername(acme.members.admin);
+    const otherAdmin = await api.repos.users.findByUsername(other.members.admin);
+    await api.repos.memberships.upsert(acmeAdmin!.id, other.id, 'viewer');
+
+    const response = await post(`/api/organizations/${acme.id}/users`, admin, { user_id: otherAdmin!.id, role: 'viewer' });
+    await api.repos.memberships.remove(acmeAdmin!.id, other.id);
+
+    expect(response.status).toBe(404);
+    expect(await api.repos.memberships.findMember(acme.id, otherAdmin!.id)).toBeNull();
+  });
+
   it('rejects unknown ids like foreign ones', async () => {
     const response = await post(`/api/organizations/${acme.id}/users`, admin, { user_id: 999_999, role: 'viewer' });
     expect(response.status).toBe(404);

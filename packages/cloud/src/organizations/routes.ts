@@ -60,7 +60,7 @@ const routes = {
     summary: 'Assign a user to the organization with a role, creating the user when a username is given',
     description: [
       '`user_id` adds an existing user or changes the role of a member. A super admin may name any user.',
-      "An organization admin may name only a user who already belongs to one of the admin's organizations,",
+      'An organization admin may name only a user who already belongs to an organization that admin administers,',
       'for example a colleague moving between them. Any other id gets 404 `User <id> not found`, the same',
       'response as an id that does not exist, so ids of other tenants reveal nothing.',
       '`username` and `password` create a new user. Usernames are unique across the platform, so a taken one gets 409.',
@@ -157,7 +157,10 @@ function register(router: ApiRouter): void {
  */
 async function mayAddExistingUser(repos: Repositories, principal: Principal, userId: number): Promise<boolean> {
   if (principal.user.platformRole === 'super_admin') return (await repos.users.findById(userId)) !== null;
-  return repos.memberships.isMemberOfAny(userId, [...principal.memberships.keys()]);
+  // Only organizations the caller administers count: as a viewer elsewhere, the caller may not
+  // list those members, so may not pull them in either.
+  const administered = [...principal.memberships].filter(([, role]) => role === 'admin').map(([organizationId]) => organizationId);
+  return repos.memberships.isMemberOfAny(userId, administered);
 }
 
 /** Adds an existing user, or creates one, as a member; returns whether a membership was created. */
