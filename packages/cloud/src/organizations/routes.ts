@@ -152,13 +152,12 @@ function register(router: ApiRouter): void {
 
 /**
  * Tells whether `principal` may add the existing user `userId` to an organization. A super admin
- * may add any user. Anyone else may add only a member of one of their own organizations, and
+ * may add any user. Anyone else may add only a member of an organization they administer, and
  * learns nothing about other users: an unknown id and a foreign one both return false.
  */
 async function mayAddExistingUser(repos: Repositories, principal: Principal, userId: number): Promise<boolean> {
   if (principal.user.platformRole === 'super_admin') return (await repos.users.findById(userId)) !== null;
-  // Only organizations the caller administers count: as a viewer elsewhere, the caller may not
-  // list those members, so may not pull them in either.
+  // A viewer elsewhere may not list that organization's members, so may not pull them in either.
   const administered = [...principal.memberships].filter(([, role]) => role === 'admin').map(([organizationId]) => organizationId);
   return repos.memberships.isMemberOfAny(userId, administered);
 }
