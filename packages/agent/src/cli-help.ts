@@ -53,7 +53,8 @@ Options:
   configCheck: `Usage: metervision-agent config check [--config FILE]
 
 Validates the configuration file (every field, the layout and its mark images, password files)
-and prints what it sets up. Exits 1 and lists every invalid field when it is invalid.
+and prints what it sets up. Exits 1 when it is invalid and lists every invalid field, every
+unknown key (with the closest known key) and every unreadable file it names.
 
 Options:
   -c, --config FILE   Configuration file (JSON)

@@ -76,6 +76,38 @@ describe('cli', () => {
     for (const field of ['deviceId', 'source.url', 'meter.schedule.intervalSeconds']) expect(result.err).toContain(field);
   });
 
+  it('reports misspelt keys with suggestions', async () => {
+    const file = await writeConfig(
+      {
+        meter: { layoutFile: 'layout.json', evidence: { attach: 'never' }, schedul: { intervalSeconds: 10 } },
+        mqtt: { keepalive: 5 },
+        heartbeats: {},
+      },
+      'misspelt.json',
+    );
+    const result = await run(['config', 'check', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('meter.schedul: unknown key; did you mean meter.schedule?');
+    expect(result.err).toContain('mqtt.keepalive: unknown key; did you mean mqtt.keepaliveSeconds?');
+    expect(result.err).toContain('heartbeats: unknown key; did you mean heartbeat?');
+  });
+
+  it('lists unknown keys without a match', async () => {
+    const file = await writeConfig({ source: { type: 'folder', path: 'images', settleMs: 0, colour: 'red' } }, 'unmatched.json');
+    const result = await run(['config', 'check', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('source.colour: unknown key; known keys: type, path, mode, extensions, settleMs');
+  });
+
+  it('lists a missing layout with schema errors', async () => {
+    const file = path.join(fixture.root, 'bad-and-missing.json');
+    await writeFile(file, JSON.stringify({ deviceId: 'cam/1', source: { type: 'folder', path: 'images' }, meter: { layoutFile: 'missing-layout.json' } }));
+    const result = await run(['config', 'check', '--config', file]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('deviceId:');
+    expect(result.err).toContain(`meter.layoutFile: cannot read layout ${path.join(fixture.root, 'missing-layout.json')}`);
+  });
+
   it('names a file that is not JSON', async () => {
     const file = path.join(fixture.root, 'broken.json');
     await writeFile(file, '{ "deviceId": ');

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { type DeviceConfig, type MeterLayout, toPayloadIssues } from '@metervision/protocol';
 import { LayoutError, parseLayout } from '@metervision/vision';
 import { z } from 'zod';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, type ConfigIssue, errorMessage } from '../errors.ts';
 import { type AgentConfigFile, agentConfigSchema, type SourceConfig } from './schema.ts';
+import { unknownKeyIssues } from './unknown-keys.ts';
 
 /** Version of the configuration built from the local file; remote configurations start at 1. */
 export const LOCAL_CONFIG_VERSION = 0;
@@ -28,7 +29,7 @@ export interface ResolveOptions {
 
 /**
  * Reads and validates a local configuration file (JSON). Throws a {@link ConfigError} listing
- * every invalid field, naming the file.
+ * every invalid or unknown field and every unreadable file it names (layout, password files).
  *
  * @example
  * const config = await loadConfigFile('/etc/metervision/agent.json');
@@ -54,20 +55,26 @@ export async function loadConfigFile(file: string): Promise<AgentConfig> {
   return resolveAgentConfig(json, { file: absolute });
 }
 
-/** Validates a configuration object and resolves its paths, secrets and layout. */
+/**
+ * Validates a local configuration object and resolves its paths, secrets and layout. Unknown keys
+ * are errors here (a misspelt key would otherwise fall back to its default silently). The remote
+ * configuration is checked elsewhere and stays lenient.
+ */
 export async function resolveAgentConfig(input: unknown, options: ResolveOptions = {}): Promise<AgentConfig> {
   const file = options.file ?? null;
   const baseDir = options.baseDir ?? (file ? path.dirname(file) : process.cwd());
   const where = file ?? 'configuration';
 
+  const resolve = (relative: string) => path.resolve(baseDir, relative);
   const parsed = agentConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    const issues = toPayloadIssues(parsed.error);
+  const unknownKeys = unknownKeyIssues(agentConfigSchema, input);
+  if (!parsed.success || unknownKeys.length > 0) {
+    const schemaIssues = parsed.success ? [] : toPayloadIssues(parsed.error);
+    const issues = [...unknownKeys, ...schemaIssues, ...(await referencedFileIssues(input, resolve, file))];
     throw new ConfigError(`${where} is invalid: ${formatIssues(issues)}`, { file, issues });
   }
 
   const config = parsed.data;
-  const resolve = (relative: string) => path.resolve(baseDir, relative);
   const source = resolveSourcePaths(config.source, resolve);
   const mqtt = {
     ...config.mqtt,
@@ -86,6 +93,24 @@ export async function resolveAgentConfig(input: unknown, options: ResolveOptions
     device,
     file,
   };
+}
+
+/**
+ * Checks the files an invalid configuration names (layout, password files) so that one
+ * `config check` reports them with the schema errors. Values of the wrong type are skipped
+ * because the schema errors already cover them.
+ */
+async function referencedFileIssues(input: unknown, resolve: (relative: string) => string, file: string | null): Promise<ConfigIssue[]> {
+  const raw = input as { meter?: { layoutFile?: unknown }; mqtt?: { passwordFile?: unknown }; source?: { auth?: { passwordFile?: unknown } } } | null;
+  const checks: Promise<unknown>[] = [];
+  const layoutFile = raw?.meter?.layoutFile;
+  if (typeof layoutFile === 'string' && layoutFile !== '') checks.push(readLayoutFile(resolve(layoutFile), file));
+  for (const [field, value] of [['mqtt.passwordFile', raw?.mqtt?.passwordFile], ['source.auth.passwordFile', raw?.source?.auth?.passwordFile]] as const) {
+    if (typeof value === 'string' && value !== '') checks.push(readSecretFile(value, resolve, field, file));
+  }
+
+  const results = await Promise.allSettled(checks);
+  return results.flatMap((result) => (result.status === 'rejected' && result.reason instanceof ConfigError ? result.reason.issues : []));
 }
 
 function resolveSourcePaths(source: SourceConfig, resolve: (relative: string) => string): SourceConfig {
