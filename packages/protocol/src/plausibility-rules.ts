@@ -14,3 +14,6 @@ export const plausibilityRulesSchema = z.object({
 });
 
 export type PlausibilityRules = z.infer<typeof plausibilityRulesSchema>;
+
+/** The rules of a meter that sets none: a lower value than the previous one is rejected, any rise accepted. */
+export const DEFAULT_PLAUSIBILITY_RULES: PlausibilityRules = Object.freeze(plausibilityRulesSchema.parse({}));

@@ -1,5 +1,6 @@
 import {
   captureSettingsSchema,
+  DEFAULT_PLAUSIBILITY_RULES,
   deviceIdSchema,
   evidenceSchema,
   homeAssistantSchema,
@@ -105,7 +106,7 @@ export const meterSettingsSchema = z
     /** Layout file; relative paths start at the configuration file. */
     layoutFile: z.string().min(1).optional(),
     schedule: scheduleSchema.default(scheduleSchema.parse({})),
-    plausibility: plausibilityRulesSchema.default(plausibilityRulesSchema.parse({})),
+    plausibility: plausibilityRulesSchema.default(DEFAULT_PLAUSIBILITY_RULES),
     capture: captureSettingsSchema.default(captureSettingsSchema.parse({})),
     evidence: evidenceSchema.default(evidenceSchema.parse({})),
     homeAssistant: homeAssistantSchema.default(homeAssistantSchema.parse({})),

@@ -22,9 +22,10 @@ describeEachDialect('server-side reading', (target) => {
     target.cleanup();
   });
 
-  const uploadRendered = async (value: number) => {
+  // No rules (null) means the defaults, which reject a value below the previous one.
+  const uploadRendered = async (value: number, plausibility: { allowNegativeRate: boolean } | null = null) => {
     const rendered = await renderMeter({ value, wheels: 5, pointers: 0, seed: 7, noise: 0, blur: 0, format: 'jpeg' });
-    await api.repos.meters.update(acme.meterId, { layout: meterLayoutSchema.parse(rendered.layout), plausibility: { allowNegativeRate: false } });
+    await api.repos.meters.update(acme.meterId, { layout: meterLayoutSchema.parse(rendered.layout), plausibility });
     const form = new FormData();
     form.set('file', new File([new Uint8Array(rendered.image)], 'meter.jpg'));
     const response = await api.request(`/meters/${acme.meterSerial}/reading`, { method: 'POST', body: form, token });
@@ -44,5 +45,11 @@ describeEachDialect('server-side reading', (target) => {
     expect(reading.value).toBeNull();
     expect(reading.raw_value).toBe(4100);
     expect(reading.reason_code).toBe('negative_rate');
+  });
+
+  it('accepts it where the meter allows', async () => {
+    const reading = await uploadRendered(4050, { allowNegativeRate: true });
+    expect(reading.status).toBe('accepted');
+    expect(reading.value).toBe(4050);
   });
 });

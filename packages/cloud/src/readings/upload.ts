@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MeterLayout } from '@metervision/protocol';
+import { DEFAULT_PLAUSIBILITY_RULES, type MeterLayout } from '@metervision/protocol';
 import { checkPlausibility, VisionError, type MeterReadResult } from '@metervision/vision';
 import type { MeterRow } from '../assets/meters.repo.ts';
 import type { AppDeps } from '../http/context.ts';
@@ -82,15 +82,19 @@ function failedOutcome(code: string, message: string): Outcome {
   };
 }
 
-/** Rejects an accepted value that breaks the meter's plausibility rules against the latest accepted reading. */
+/**
+ * Rejects an accepted value that breaks the meter's plausibility rules against the latest
+ * accepted reading. A meter without rules gets the defaults the agent applies too, so a value
+ * lower than the previous one is rejected unless the meter allows it.
+ */
 async function checkAgainstPrevious(deps: AppDeps, meter: MeterRow, outcome: Outcome, at: Date): Promise<Outcome> {
-  if (outcome.status !== 'accepted' || outcome.value == null || !meter.plausibility) return outcome;
+  if (outcome.status !== 'accepted' || outcome.value == null) return outcome;
 
   const previous = await deps.repos.readings.latestAccepted(meter.id);
   const verdict = checkPlausibility(
     { value: outcome.value, at },
     previous?.value == null ? null : { value: previous.value, at: previous.capturedAt },
-    meter.plausibility,
+    meter.plausibility ?? DEFAULT_PLAUSIBILITY_RULES,
   );
   if (verdict.accepted) return outcome;
   return { ...outcome, status: 'rejected', value: null, text: null, reasonCode: verdict.code, reason: verdict.reason };

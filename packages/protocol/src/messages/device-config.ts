@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { meterSerialSchema, timestampSchema } from '../ids.ts';
 import { embeddedMeterLayoutSchema } from '../layout.ts';
-import { plausibilityRulesSchema } from '../plausibility-rules.ts';
+import { DEFAULT_PLAUSIBILITY_RULES, plausibilityRulesSchema } from '../plausibility-rules.ts';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM in 24-hour time, for example "22:30"');
 
@@ -59,7 +59,7 @@ export const deviceConfigSchema = z.object({
   meterSerial: meterSerialSchema.optional(),
   layout: embeddedMeterLayoutSchema,
   schedule: scheduleSchema.default(scheduleSchema.parse({})),
-  plausibility: plausibilityRulesSchema.default(plausibilityRulesSchema.parse({})),
+  plausibility: plausibilityRulesSchema.default(DEFAULT_PLAUSIBILITY_RULES),
   capture: captureSettingsSchema.default(captureSettingsSchema.parse({})),
   evidence: evidenceSchema.default(evidenceSchema.parse({})),
   homeAssistant: homeAssistantSchema.default(homeAssistantSchema.parse({})),
