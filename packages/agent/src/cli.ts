@@ -8,7 +8,7 @@ import { captureOnce, formatCaptureOnce } from './capture-once.ts';
 import { HELP } from './cli-help.ts';
 import { type AgentConfig, loadConfigFile } from './config/load.ts';
 import { ConfigError, errorMessage, PairingError } from './errors.ts';
-import { pairDevice } from './pair.ts';
+import { pairDevice, parseCloudUrl } from './pair.ts';
 import { describeConfig } from './config/describe.ts';
 
 const DEFAULT_CONFIG = '/etc/metervision/agent.json';
@@ -124,8 +124,9 @@ async function pairCommand(args: string[], out: Output): Promise<number> {
   const missing = [!values.code && '--code', !values.cloud && '--cloud', !deviceId && '--device-id'].filter(Boolean);
   if (missing.length > 0) throw new PairingError(`missing ${missing.join(', ')}; see metervision-agent pair --help`, null);
 
+  const cloudUrl = parseCloudUrl(values.cloud!, '--cloud').href;
   const stateDir = path.resolve(values['state-dir'] ?? config?.stateDir ?? DEFAULT_STATE_DIR);
-  const result = await pairDevice({ cloudUrl: values.cloud!, code: values.code!, deviceId: deviceId!, stateDir });
+  const result = await pairDevice({ cloudUrl, code: values.code!, deviceId: deviceId!, stateDir });
   const { credentials } = result;
   out(`Paired device ${credentials.deviceId} with ${credentials.cloudUrl}.`);
   if (credentials.sessionId) out(`  installation session: ${credentials.sessionId}`);
