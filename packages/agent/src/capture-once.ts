@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { annotateImage, checkPlausibility, MeterReader, type MeterReadResult, VisionError } from '@metervision/vision';
 import type { Logger } from 'pino';
+import sharp from 'sharp';
 import { createCaptureSource, captureWithRetry } from './capture/index.ts';
 import type { AgentConfig } from './config/load.ts';
 import { errorMessage } from './errors.ts';
@@ -113,4 +114,24 @@ export function formatCaptureOnce(summary: CaptureOnceSummary, annotatedFile: st
   if (summary.durationMs !== null) lines.push(`read in ${Math.round(summary.durationMs)} ms`);
   if (annotatedFile) lines.push(`annotated image: ${annotatedFile}`);
   return lines.join('\n');
+}
+
+/** Image formats `capture-once --output` writes, by file extension (lower case). */
+const OUTPUT_FORMATS = { '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png', '.webp': 'webp' } as const;
+
+type OutputFormat = (typeof OUTPUT_FORMATS)[keyof typeof OUTPUT_FORMATS];
+
+/** Returns the format `file`'s extension names, or null when it names none that can be written. */
+export function outputFormatOf(file: string): OutputFormat | null {
+  const extension = path.extname(file).toLowerCase();
+  return Object.hasOwn(OUTPUT_FORMATS, extension) ? OUTPUT_FORMATS[extension as keyof typeof OUTPUT_FORMATS] : null;
+}
+
+/** Accepted extensions joined for messages: `.jpg, .jpeg, .png or .webp`. */
+export const OUTPUT_EXTENSIONS = Object.keys(OUTPUT_FORMATS).join(', ').replace(/, (?=[^,]*$)/, ' or ');
+
+/** Re-encodes the annotated image, which is a JPEG, when the output file names another format. */
+export async function encodeAnnotated(jpeg: Buffer, format: OutputFormat): Promise<Buffer> {
+  if (format === 'jpeg') return jpeg;
+  return format === 'png' ? sharp(jpeg).png().toBuffer() : sharp(jpeg).webp().toBuffer();
 }

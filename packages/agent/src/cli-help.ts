@@ -46,7 +46,8 @@ values drawn on it.
 
 Options:
   -c, --config FILE   Configuration file (JSON)
-  -o, --output FILE   Annotated image to write (default: capture-once.jpg)
+  -o, --output FILE   Annotated image to write; .jpg, .jpeg, .png or .webp sets the format
+                      (default: capture-once.jpg)
       --json          Print the result as JSON
   -h, --help          Show this help`,
 

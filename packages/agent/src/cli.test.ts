@@ -126,6 +126,24 @@ describe('cli', () => {
     const metadata = await sharp(await readFile(output)).metadata();
     expect(metadata.format).toBe('jpeg');
   });
+
+  it('writes the format the extension names', async () => {
+    for (const [name, format] of [['annotated.png', 'png'], ['annotated.WEBP', 'webp']]) {
+      const output = path.join(fixture.root, name);
+      const result = await run(['capture-once', '--config', configFile, '--output', output]);
+      expect(result.out, name).toContain(`annotated image: ${output}`);
+      const metadata = await sharp(await readFile(output)).metadata();
+      expect(metadata.format, name).toBe(format);
+    }
+  });
+
+  it('rejects an unknown output extension', async () => {
+    const output = path.join(fixture.root, 'annotated.gif');
+    const result = await run(['capture-once', '--config', configFile, '--output', output]);
+    expect(result.code).toBe(2);
+    expect(result.err).toBe(`invalid --output ${output}: the extension must be .jpg, .jpeg, .png or .webp, which sets the image format`);
+    await expect(readFile(output)).rejects.toThrow('ENOENT');
+  });
 });
 
 /** Runs the real binary, as `pnpm agent` does, and collects its exit code and output. */

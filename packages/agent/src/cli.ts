@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { startAgent } from './agent.ts';
-import { captureOnce, formatCaptureOnce } from './capture-once.ts';
+import { captureOnce, encodeAnnotated, formatCaptureOnce, OUTPUT_EXTENSIONS, outputFormatOf } from './capture-once.ts';
 import { HELP } from './cli-help.ts';
 import { type AgentConfig, loadConfigFile } from './config/load.ts';
 import { ConfigError, errorMessage, PairingError } from './errors.ts';
@@ -26,7 +26,7 @@ export async function main(argv: string[], out: Output = console.log, err: Outpu
       case 'pair':
         return await pairCommand(rest, out);
       case 'capture-once':
-        return await captureOnceCommand(rest, out);
+        return await captureOnceCommand(rest, out, err);
       case 'config':
         if (rest[0] === 'check') return await configCheckCommand(rest.slice(1), out);
         err(`unknown command "config ${rest[0] ?? ''}"; did you mean "config check"?`);
@@ -141,7 +141,7 @@ async function pairCommand(args: string[], out: Output): Promise<number> {
   return 0;
 }
 
-async function captureOnceCommand(args: string[], out: Output): Promise<number> {
+async function captureOnceCommand(args: string[], out: Output, err: Output): Promise<number> {
   const { values } = parseArgs({
     args,
     options: { ...configOption, output: { type: 'string', short: 'o' }, json: { type: 'boolean' } },
@@ -149,11 +149,18 @@ async function captureOnceCommand(args: string[], out: Output): Promise<number> 
   });
   if (values.help) return help(out, HELP.captureOnce);
 
+  // Checked before capturing, so a wrong name costs no camera cycle.
+  const output = path.resolve(values.output ?? 'capture-once.jpg');
+  const format = outputFormatOf(output);
+  if (format === null) {
+    err(`invalid --output ${output}: the extension must be ${OUTPUT_EXTENSIONS}, which sets the image format`);
+    return 2;
+  }
+
   const config = await loadConfigFile(configPath(values.config));
   const logger = pino({ level: 'warn' });
   const result = await captureOnce(config, { logger });
-  const output = path.resolve(values.output ?? 'capture-once.jpg');
-  if (result.annotated) await writeFile(output, result.annotated);
+  if (result.annotated) await writeFile(output, await encodeAnnotated(result.annotated, format));
 
   if (values.json) out(JSON.stringify({ ...result.summary, annotatedImage: result.annotated ? output : null }, null, 2));
   else out(formatCaptureOnce(result.summary, result.annotated ? output : null));
