@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +8,7 @@ import { VirtualCamera } from '@metervision/firmware-sim';
 import type { MeterLayoutInput } from '@metervision/protocol';
 import pino from 'pino';
 import { ApiClient } from './demo/api-client.ts';
+import { DemoDataDirError, prepareDemoDataDir } from './demo/data-dir.ts';
 import { describeValidation, startInstallation, validateInstallation } from './demo/install.ts';
 import { seedDemoMeter } from './demo/seed.ts';
 
@@ -22,8 +22,9 @@ validation, completion). Readings then arrive every --interval seconds until Ctr
 Options:
   --port N          HTTP port of the cloud (default 8000; a free port when 8000 is taken)
   --mqtt-port N     MQTT port of the embedded broker (default 1883; a free port when taken)
-  --data-dir DIR    Database, images and agent state of the demo (default .metervision/demo,
-                    emptied at each start)
+  --data-dir DIR    Database, images and agent state of the demo (default .metervision/demo).
+                    The demo empties it at each start, so it must be a new or empty folder or
+                    one an earlier demo made; one demo at a time may use it
   --interval S      Seconds between scheduled readings, 5-3600 (default 15)
   --flow M3H        Water flow through the simulated meter in m³/h, 0-100 (default 0.6)
   --verbose         Print the cloud's and the agent's logs (JSON, pino)
@@ -62,6 +63,15 @@ async function main(argv: string[]): Promise<number> {
   };
 
   try {
+    const dataDirLock = await prepareDemoDataDir(options.dataDir);
+    stops.push(() => dataDirLock.release());
+  } catch (error) {
+    if (!(error instanceof DemoDataDirError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+
+  try {
     await runDemo(options, logger, stops);
   } catch (error) {
     process.stderr.write(`\nThe demo failed: ${(error as Error).message}\n`);
@@ -80,8 +90,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runDemo(options: DemoOptions, logger: pino.Logger, stops: (() => Promise<void>)[]): Promise<void> {
-  await rm(options.dataDir, { recursive: true, force: true });
-  await mkdir(options.dataDir, { recursive: true });
   const adminPassword = randomBytes(9).toString('base64url');
 
   say(`Data directory: ${options.dataDir} (emptied)`);
