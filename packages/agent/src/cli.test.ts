@@ -128,7 +128,7 @@ describe('cli', () => {
   });
 
   it('writes the format the extension names', async () => {
-    for (const [name, format] of [['annotated.png', 'png'], ['annotated.WEBP', 'webp']]) {
+    for (const [name, format] of [['annotated.png', 'png'], ['annotated.WEBP', 'webp']] as const) {
       const output = path.join(fixture.root, name);
       const result = await run(['capture-once', '--config', configFile, '--output', output]);
       expect(result.out, name).toContain(`annotated image: ${output}`);
