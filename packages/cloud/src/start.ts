@@ -61,7 +61,7 @@ export async function startCloud(partial: CloudOptionsInput = {}): Promise<Cloud
     if (options.admin) await ensureSuperAdmin(repos.users, options.admin, { hashCost: options.passwordHashCost, logger });
 
     const evidence = new EvidenceStore(options.imageDir);
-    const ingestion = createIngestion({ repos, evidence, logger, liveness: options.liveness });
+    const ingestion = createIngestion({ repos, evidence, logger, liveness: options.liveness, maxImagePixels: options.maxImagePixels });
     // Registered before the broker starts: a broker that fails to listen must not leave the
     // liveness sweep running against a closed database.
     cleanup.push(() => ingestion.drain());

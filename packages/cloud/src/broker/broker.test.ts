@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startCloud, type CloudHandle } from '../start.ts';
 import { describeEachDialect } from '../testing/dialects.ts';
 import { seed, type Seed, type SeededOrganization } from '../testing/seed.ts';
+import { testJpeg } from '../testing/images.ts';
 import { readingMessage } from '../testing/messages.ts';
 import { waitFor } from '../testing/services.ts';
 
@@ -77,13 +78,14 @@ describeEachDialect('embedded broker', (target) => {
 
   it('stores image evidence on disk', async () => {
     const device = await connectDevice();
-    const image = { contentType: 'image/jpeg' as const, data: Buffer.from('jpeg bytes').toString('base64') };
+    const jpeg = await testJpeg();
+    const image = { contentType: 'image/jpeg' as const, data: jpeg.toString('base64') };
     const message = readingMessage({ status: 'flagged', value: null, image });
     await device.publishAsync(topics.readings(acme.deviceId), encodePayload('readings', message), { qos: 1 });
 
     const stored = await cloud.repos.readings.findForMeter(acme.meterId, message.readingId);
     expect(stored?.status).toBe('flagged');
-    expect((await cloud.deps.evidence.load(stored!.imagePath!)).toString()).toBe('jpeg bytes');
+    expect((await cloud.deps.evidence.load(stored!.imagePath!)).equals(jpeg)).toBe(true);
   });
 
   it('keeps readings of a device without meter', async () => {

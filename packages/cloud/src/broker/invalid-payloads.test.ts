@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { startCloud, type CloudHandle } from '../start.ts';
 import { describeEachDialect } from '../testing/dialects.ts';
+import { testJpeg } from '../testing/images.ts';
 import { readingMessage } from '../testing/messages.ts';
 import { seed, type SeededOrganization } from '../testing/seed.ts';
 
@@ -93,7 +94,7 @@ describeEachDialect('invalid device payloads', (target) => {
   it('acknowledges text the database rejects', async () => {
     // PostgreSQL text and jsonb cannot hold a NUL character, so that row can never be stored.
     // SQLite stores it.
-    const message = readingMessage({ text: '00123\u000045', image: { contentType: 'image/jpeg', data: Buffer.from('nul jpeg').toString('base64') } });
+    const message = readingMessage({ text: '00123\u000045', image: { contentType: 'image/jpeg', data: (await testJpeg()).toString('base64') } });
     const before = { ...cloud.ingestion.counters };
 
     const messageId = await publish('readings', encodePayload('readings', message));

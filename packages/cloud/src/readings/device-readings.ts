@@ -3,19 +3,25 @@ import { isDataException } from '../db/errors.ts';
 import type { DeviceRow } from '../devices/devices.repo.ts';
 import type { Repositories } from '../repositories.ts';
 import type { EvidenceStore } from './evidence.ts';
+import { checkImage, InvalidImageError, type ImageLimits } from './image-check.ts';
 
-/** Result of storing one reading message. */
+/**
+ * Result of storing one reading message. `rejectedImage` is the failed check when the reading
+ * carried an image that is not a valid one, so the reading was stored without it.
+ */
 export type ReadingOutcome =
   /** Stored under the device's meter. */
-  | { kind: 'stored'; meterId: number }
+  | { kind: 'stored'; meterId: number; rejectedImage: InvalidImageError | null }
   /** Stored attached to the device, which is bound to no meter. */
-  | { kind: 'unassigned' }
+  | { kind: 'unassigned'; rejectedImage: InvalidImageError | null }
   /** The reading id is stored already, under a meter or a device (a QoS 1 redelivery). */
   | { kind: 'duplicate' };
 
 export interface DeviceReadingDeps {
   repos: Repositories;
   evidence: EvidenceStore;
+  /** Limits for device images. The protocol already caps an embedded image at 2 MiB. */
+  imageLimits: Omit<ImageLimits, 'contentType'>;
 }
 
 /**
@@ -30,16 +36,17 @@ export async function storeDeviceReading(deps: DeviceReadingDeps, reading: Readi
   if ((await readings.exists(reading.readingId)) || (await unassignedReadings.exists(reading.readingId))) return { kind: 'duplicate' };
 
   const meterId = device.meterId;
-  const imagePath = await saveImage(deps.evidence, reading, device);
-  const row = { id: reading.readingId, organizationId: device.organizationId, deviceId: device.id, ...resultColumns(reading), imagePath };
+  const { imagePath, rejectedImage } = await saveImage(deps, reading, device);
+  const imageContentType = imagePath ? reading.image!.contentType : null;
+  const row = { id: reading.readingId, organizationId: device.organizationId, deviceId: device.id, ...resultColumns(reading), imagePath, imageContentType };
 
   try {
     if (meterId === null) {
       const stored = await unassignedReadings.insertOnce({ ...row, reportedMeterSerial: reading.meterSerial ?? null });
-      return stored ? { kind: 'unassigned' } : { kind: 'duplicate' };
+      return stored ? { kind: 'unassigned', rejectedImage } : { kind: 'duplicate' };
     }
     const stored = await readings.insertOnce({ ...row, meterId, source: 'device' });
-    return stored ? { kind: 'stored', meterId } : { kind: 'duplicate' };
+    return stored ? { kind: 'stored', meterId, rejectedImage } : { kind: 'duplicate' };
   } catch (error) {
     // Values the database can never hold leave no row pointing at the image. After any other
     // failure the redelivery writes the same path again, and a concurrent copy may need it.
@@ -48,12 +55,28 @@ export async function storeDeviceReading(deps: DeviceReadingDeps, reading: Readi
   }
 }
 
-function saveImage(evidence: EvidenceStore, reading: ReadingMessage, device: DeviceRow): Promise<string | null> {
-  if (!reading.image) return Promise.resolve(null);
+/**
+ * Checks the reading's image like an upload (format found in the bytes and equal to the declared
+ * content type, pixel limit, full decode) and stores it when valid. An invalid image is not
+ * stored and comes back as `rejectedImage`, because the reading itself is still worth keeping.
+ */
+async function saveImage(deps: DeviceReadingDeps, reading: ReadingMessage, device: DeviceRow): Promise<{ imagePath: string | null; rejectedImage: InvalidImageError | null }> {
+  if (!reading.image) return { imagePath: null, rejectedImage: null };
 
+  const { contentType } = reading.image;
   const bytes = Buffer.from(reading.image.data, 'base64');
-  if (device.meterId === null) return evidence.saveForDevice(device.organizationId, device.id, reading.readingId, reading.image.contentType, bytes);
-  return evidence.save(device.organizationId, device.meterId, reading.readingId, reading.image.contentType, bytes);
+  try {
+    await checkImage(bytes, { ...deps.imageLimits, contentType });
+  } catch (error) {
+    if (error instanceof InvalidImageError) return { imagePath: null, rejectedImage: error };
+    throw error;
+  }
+
+  const imagePath =
+    device.meterId === null
+      ? await deps.evidence.saveForDevice(device.organizationId, device.id, reading.readingId, contentType, bytes)
+      : await deps.evidence.save(device.organizationId, device.meterId, reading.readingId, contentType, bytes);
+  return { imagePath, rejectedImage: null };
 }
 
 /** Maps a reading message received now to the columns both reading tables share. */
@@ -75,6 +98,5 @@ function resultColumns(reading: ReadingMessage) {
     processingMs: reading.processingMs ?? null,
     capturedAt: new Date(reading.capturedAt),
     receivedAt: new Date(),
-    imageContentType: reading.image?.contentType ?? null,
   };
 }

@@ -1,4 +1,5 @@
 import { decodePayload, type HeartbeatMessage, type PayloadIssue, type ReadingMessage, type StatusMessage, type TopicKind } from '@metervision/protocol';
+import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS } from '@metervision/vision';
 import type { Logger } from 'pino';
 import type { DeviceMessage, DeviceMessageHandler } from '../broker/bus.ts';
 import { describeDatabaseError, isDataException } from '../db/errors.ts';
@@ -20,6 +21,8 @@ export interface IngestCounters {
   readingsUnassigned: number;
   /** Readings whose id was already stored (a QoS 1 redelivery). */
   duplicates: number;
+  /** Readings stored without their image, because the image failed the checks of an upload. */
+  imagesRejected: number;
   heartbeats: number;
   statusChanges: number;
   /**
@@ -46,6 +49,15 @@ export interface Ingestion {
   drain(): Promise<void>;
 }
 
+export interface IngestionDeps {
+  repos: Repositories;
+  evidence: EvidenceStore;
+  logger: Logger;
+  liveness?: Partial<LivenessOptions>;
+  /** Largest reading image in pixels, checked before decoding. Default MAX_IMAGE_PIXELS (40 million), as for uploads. */
+  maxImagePixels?: number;
+}
+
 /**
  * Stores what devices publish: readings once per reading id with their image evidence (under
  * the device's meter, or attached to a device bound to no meter), heartbeats and status as
@@ -54,10 +66,11 @@ export interface Ingestion {
  * MQTT 3.1.1 has no negative PUBACK. Only storage failures that a retry may cure reject, so the
  * device sends the message again.
  */
-export function createIngestion(deps: { repos: Repositories; evidence: EvidenceStore; logger: Logger; liveness?: Partial<LivenessOptions> }): Ingestion {
+export function createIngestion(deps: IngestionDeps): Ingestion {
   const logger = deps.logger.child({ module: 'ingest' });
   const liveness = startLivenessSweep(deps.repos.devices, logger, deps.liveness);
-  const counters: IngestCounters = { received: 0, readingsStored: 0, readingsUnassigned: 0, duplicates: 0, heartbeats: 0, statusChanges: 0, invalid: 0, dropped: 0 };
+  const readingDeps = { repos: deps.repos, evidence: deps.evidence, imageLimits: { maxBytes: MAX_IMAGE_BYTES, maxPixels: deps.maxImagePixels ?? MAX_IMAGE_PIXELS } };
+  const counters: IngestCounters = { received: 0, readingsStored: 0, readingsUnassigned: 0, duplicates: 0, imagesRejected: 0, heartbeats: 0, statusChanges: 0, invalid: 0, dropped: 0 };
   const extra = new Map<TopicKind, ExtraHandler[]>();
   const inFlight = new Set<Promise<void>>();
 
@@ -101,13 +114,21 @@ export function createIngestion(deps: { repos: Repositories; evidence: EvidenceS
   };
 
   const storeReading = async (reading: ReadingMessage, device: DeviceRow): Promise<void> => {
-    const outcome = await storeDeviceReading(deps, reading, device);
+    const outcome = await storeDeviceReading(readingDeps, reading, device);
     await deps.repos.devices.markSeen(device.id, 'online');
 
     if (outcome.kind === 'duplicate') {
       counters.duplicates++;
       logger.debug({ deviceId: device.id, readingId: reading.readingId }, 'duplicate reading ignored');
       return;
+    }
+    if (outcome.rejectedImage) {
+      const { problem, message, cause } = outcome.rejectedImage;
+      counters.imagesRejected++;
+      logger.warn(
+        { deviceId: device.id, readingId: reading.readingId, contentType: reading.image?.contentType, problem, reason: message, detail: (cause as Error | undefined)?.message },
+        'invalid reading image dropped; reading stored without it',
+      );
     }
     if (outcome.kind === 'unassigned') {
       counters.readingsUnassigned++;

@@ -4,7 +4,7 @@ import { checkPlausibility, VisionError, type MeterReadResult } from '@metervisi
 import type { MeterRow } from '../assets/meters.repo.ts';
 import type { AppDeps } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
-import { checkUploadedImage, verifyImageDecodes } from './image-check.ts';
+import { checkUploadedImage } from './image-check.ts';
 import { ReaderUnavailableError } from './image-reader.ts';
 import type { NewReading, ReadingRow } from './readings.repo.ts';
 
@@ -24,7 +24,6 @@ export async function storeUploadedReading(deps: AppDeps, meter: MeterRow, file:
 
   const limits = { maxBytes: deps.options.maxUploadBytes, maxPixels: deps.options.maxImagePixels };
   const image = await checkUploadedImage(file, limits);
-  await verifyImageDecodes(file, limits.maxPixels);
 
   const now = new Date();
   const outcome = await checkAgainstPrevious(deps, meter, await readPhoto(deps, meter.layout, file), now);
