@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { InvalidOptionError } from './errors.ts';
-import { describeOptionError, UsageError } from './cli/flags.ts';
+import { CommandError, describeOptionError, UsageError } from './cli/flags.ts';
 import { CAMERA_OPTION_FLAGS, cameraHelp, runCamera } from './cli/camera-command.ts';
 import { DEVICE_OPTION_FLAGS, deviceHelp, runDevice } from './cli/device-command.ts';
 import { FLEET_OPTION_FLAGS, fleetHelp, runFleetCommand } from './cli/fleet-command.ts';
@@ -59,6 +59,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof InvalidOptionError) {
       process.stderr.write(`${describeOptionError(error, command.optionFlags)}\n\nRun pnpm sim ${name} --help for the options.\n`);
       return 2;
+    }
+    if (error instanceof CommandError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
     }
     logger.error({ err: error, command: name }, 'command failed');
     return 1;

@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../testing/run-cli.ts';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
@@ -23,6 +26,19 @@ describe('sim camera', () => {
       expect(code).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('names a port in use', async () => {
+    const occupant = createServer();
+    await new Promise<void>((resolve) => occupant.listen(0, '127.0.0.1', resolve));
+    const { port } = occupant.address() as AddressInfo;
+    try {
+      const { code, stderr } = await runCli(['camera', '--port', String(port)]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(`Port ${port} on 127.0.0.1 is already in use: pick another --port, or --port 0 for a free one.\n`);
+    } finally {
+      await new Promise((resolve) => occupant.close(resolve));
     }
   });
 

@@ -1,6 +1,6 @@
 import { VirtualCamera } from '../camera/virtual-camera.ts';
 import type { CommandContext } from '../cli.ts';
-import { formatHelp, parseFlags, UsageError, type Flag } from './flags.ts';
+import { CommandError, formatHelp, parseFlags, UsageError, type Flag } from './flags.ts';
 import { RENDER_FLAGS, renderKnobsFromFlags } from './render-flags.ts';
 import { waitForSignal } from './wait-for-signal.ts';
 
@@ -51,10 +51,27 @@ export async function runCamera(args: string[], context: CommandContext): Promis
     knobs: renderKnobsFromFlags(values),
     auth: scheme ? { scheme, username: (values.username as string | undefined) ?? 'admin', password: password ?? '' } : undefined,
     logger: context.logger,
+  }).catch((error: unknown) => {
+    throw describeListenError(error, values.host as string | undefined, values.port as number | undefined);
   });
   process.stdout.write(`Virtual camera at ${camera.url}/capture (status: ${camera.url}/status)\n`);
 
   const signal = await waitForSignal();
   context.logger.info({ signal }, 'stopping virtual camera');
   await camera.close();
+}
+
+/** Turns a port in use or not allowed into one line naming the fix. */
+function describeListenError(error: unknown, host = '127.0.0.1', port = 0): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new CommandError(`Port ${port} on ${host} is already in use: pick another --port, or --port 0 for a free one.`, { cause: error });
+  }
+  if (code === 'EACCES') {
+    return new CommandError(`Port ${port} on ${host} needs privileges this user lacks: use a port above 1023, or --port 0 for a free one.`, { cause: error });
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new CommandError(`Address ${host} is not an address of this machine: use --host 127.0.0.1 (the default).`, { cause: error });
+  }
+  return error;
 }

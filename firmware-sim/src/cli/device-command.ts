@@ -1,6 +1,7 @@
 import { SimulatedDevice } from '../device/simulated-device.ts';
+import { DeviceConnectError } from '../errors.ts';
 import type { CommandContext } from '../cli.ts';
-import { formatHelp, parseFlags, required, type Flag } from './flags.ts';
+import { CommandError, formatHelp, parseFlags, required, type Flag } from './flags.ts';
 import { RENDER_FLAGS, renderKnobsFromFlags } from './render-flags.ts';
 import { waitForSignal } from './wait-for-signal.ts';
 
@@ -59,10 +60,25 @@ export async function runDevice(args: string[], context: CommandContext): Promis
       readingIntervalSeconds: values.interval as number | undefined,
     },
     logger: context.logger,
+  }).catch((error: unknown) => {
+    throw describeConnectError(error);
   });
   process.stdout.write(`Device ${device.deviceId} connected; showing ${device.shownReading().text} m³\n`);
 
   const signal = await waitForSignal();
   context.logger.info({ signal }, 'stopping simulated device');
   await device.close();
+}
+
+/** Turns a failed first connection into one line naming what to check. */
+function describeConnectError(error: unknown): unknown {
+  if (!(error instanceof DeviceConnectError)) return error;
+
+  if (error.credentialsRejected) {
+    return new CommandError(
+      `${error.message}. Check SIM_DEVICE_PASSWORD (or --password) and --username (default: the device id) against the device credentials; a rejected password is not retried.`,
+      { cause: error },
+    );
+  }
+  return new CommandError(`${error.message}. Check --broker and that the broker is running.`, { cause: error });
 }

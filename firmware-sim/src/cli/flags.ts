@@ -16,6 +16,14 @@ export class UsageError extends Error {
 }
 
 /**
+ * A command that failed for a reason the user can fix (a port in use, a rejected password). The
+ * CLI prints its message as one line, without a stack trace, and exits 1.
+ */
+export class CommandError extends Error {
+  override name = 'CommandError';
+}
+
+/**
  * Parses `args` against `flags`. Numbers are checked here (`--blur abc` fails naming the flag);
  * ranges are checked by the option schemas, whose errors `flagName` turns back into flag names.
  */

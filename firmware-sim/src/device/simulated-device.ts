@@ -24,6 +24,7 @@ import { handleConfigMessage } from './config-handler.ts';
 import { heartbeatMessage, readingMessage, statusPayload } from './messages.ts';
 import { deviceKnobsSchema, resolveDeviceOptions, type DeviceKnobs, type ResolvedDeviceKnobs, type ResolvedDeviceOptions, type SimulatedDeviceOptionsInput } from './options.ts';
 import { parseOptions } from '../options.ts';
+import { DeviceConnectError } from '../errors.ts';
 import { checkPlausibility, type PreviousValue } from './plausibility.ts';
 import { inQuietHours } from './schedule.ts';
 
@@ -305,9 +306,10 @@ export class SimulatedDevice {
       const fail = (error: Error) => {
         settled = true;
         clearTimeout(timer);
-        this.logger.error({ err: error }, 'connection failed');
+        // The rejection carries the error to the caller, which reports it once.
+        this.logger.debug({ err: error }, 'connection failed');
         this.client.end(true);
-        reject(new Error(`Device ${this.deviceId} could not connect to ${this.options.brokerUrl}: ${error.message}`, { cause: error }));
+        reject(new DeviceConnectError(this.deviceId, this.options.brokerUrl, error));
       };
       const onError = (error: Error) => {
         if (settled) this.logger.warn({ err: error }, 'MQTT client error');
