@@ -60,10 +60,14 @@ interface ManifestRoi {
   height: number;
 }
 
-/** Loads the two aiedge sets: demo-2024 aligned on the two marks, demo-2022 by rotation only (its stickers differ from the marks). */
-export async function loadAiedgeSets(): Promise<PhotoSet[]> {
-  const folder = join(CORPUS_ROOT, 'aiedge');
-  const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as AiedgeManifest;
+/**
+ * Loads the two aiedge sets: demo-2024 aligned on the two marks, demo-2022 by rotation only (its
+ * stickers differ from the marks). `manifestFile` defaults to the corpus next to the repository;
+ * photo and mark paths start at its folder.
+ */
+export async function loadAiedgeSets(manifestFile = join(CORPUS_ROOT, 'aiedge', 'manifest.json')): Promise<PhotoSet[]> {
+  const folder = dirname(resolve(manifestFile));
+  const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as AiedgeManifest;
   const { layout } = manifest;
   const rois = ({ name, x, y, width, height }: ManifestRoi) => ({ name, x, y, width, height });
 

@@ -1,11 +1,12 @@
-// Command line for trying layouts on photos: `pnpm vision read-folder <dir> --layout <file>`.
+// Command line for trying layouts on photos: `pnpm vision read-folder <dir> --layout <file>` (or `--manifest <manifest.json>`).
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { annotateImage } from './annotate.ts';
+import { checkPhotoFolder, CliUsageError, loadCliLayout } from './cli-layout.ts';
 import { VisionError, LayoutError } from './errors.ts';
-import { loadLayoutFile } from './layout.ts';
+import type { MeterLayout } from '@metervision/protocol';
 import { assessImageQuality, measureImageQuality } from './quality.ts';
 import { MeterReader } from './reader.ts';
 
@@ -16,12 +17,15 @@ Commands:
                                       file, value as shown, confidence, and the error or the
                                       reason for low confidence.
   read <image> --layout <file>        Read one photo and print the full result as JSON.
+  (read and read-folder take --manifest <manifest.json> in place of --layout)
   quality <image>                     Print brightness, contrast, sharpness and glare with the
                                       advice for every failed threshold.
 
 Options:
   --layout <file>     Layout JSON (format: packages/vision/docs/layout.md); mark image paths
                       are relative to the layout file.
+  --manifest <file>   The aiedge photo corpus manifest.json, which contains a layout for each of
+                      its photo sets: the set of <dir> (or of <image>'s folder) is used.
   --workers <n>       Tesseract workers to start (default: one per two cores, 1 to 4).
   --annotate <dir>    Also write each photo with ROIs and values drawn on it to <dir>.
   --json              read-folder: print one JSON object per line instead of text.
@@ -34,6 +38,7 @@ const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 
 interface Options {
   layout?: string;
+  manifest?: string;
   workers?: string;
   annotate?: string;
   json?: boolean;
@@ -46,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       layout: { type: 'string' },
+      manifest: { type: 'string' },
       workers: { type: 'string' },
       annotate: { type: 'string' },
       json: { type: 'boolean' },
@@ -60,8 +66,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'quality' && target) return printQuality(target);
-  if ((command === 'read-folder' || command === 'read') && target && options.layout) return readCommand(command, target, options);
-  console.error(`invalid usage: ${[command, target].filter(Boolean).join(' ')}${options.layout ? '' : ' (missing --layout <file>)'}\n\n${HELP}`);
+  const hasLayout = options.layout !== undefined || options.manifest !== undefined;
+  if ((command === 'read-folder' || command === 'read') && target && hasLayout) return readCommand(command, target, options);
+  console.error(`invalid usage: ${[command, target].filter(Boolean).join(' ')}${hasLayout ? '' : ' (missing --layout <file> or --manifest <manifest.json>)'}\n\n${HELP}`);
   return 2;
 }
 
@@ -71,7 +78,8 @@ async function readCommand(command: 'read' | 'read-folder', target: string, opti
     console.error(`invalid --workers ${options.workers}: expected a whole number from 1 to 16`);
     return 2;
   }
-  const layout = await loadLayoutFile(options.layout!);
+  if (command === 'read-folder') await checkPhotoFolder(target);
+  const layout = await loadCliLayout(options, command === 'read' ? dirname(target) : target);
   const files = command === 'read' ? [target] : await imagesIn(target);
   if (files.length === 0) {
     console.error(`no .jpg, .png or .webp files in ${target}`);
@@ -92,7 +100,7 @@ async function readCommand(command: 'read' | 'read-folder', target: string, opti
   return failures > 0 ? 1 : 0;
 }
 
-async function readOne(reader: MeterReader, file: string, layout: Awaited<ReturnType<typeof loadLayoutFile>>, json: boolean, annotateDir: string | undefined): Promise<boolean> {
+async function readOne(reader: MeterReader, file: string, layout: MeterLayout, json: boolean, annotateDir: string | undefined): Promise<boolean> {
   const image = await readFile(file);
   try {
     const result = await reader.read(image, layout);
@@ -132,7 +140,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof LayoutError || error instanceof VisionError) {
+    if (error instanceof LayoutError || error instanceof VisionError || error instanceof CliUsageError) {
       console.error(error.message);
       process.exitCode = 2;
       return;
