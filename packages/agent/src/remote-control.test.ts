@@ -144,7 +144,7 @@ describeWithBroker('remote control', () => {
 
   it('publishes Home Assistant discovery', async () => {
     await publishConfig({ v: 1, version: 2, meterSerial: 'WM-123', layout: fixture.layout, homeAssistant: { enabled: true, deviceClass: 'water' } });
-    const topic = 'homeassistant/sensor/metervision_cam_1/meter/config';
+    const topic = 'homeassistant/sensor/metervision_cam-1/meter/config';
     const found = () => collector.messages.find((message) => message.topic === topic);
     await waitFor(() => found() !== undefined, 'the discovery message');
     const late = await ReadingCollector.connect(broker.url, [topic]);
@@ -158,7 +158,7 @@ describeWithBroker('remote control', () => {
       unit_of_measurement: 'm³',
       state_topic: topics.readings('cam-1'),
       availability_topic: topics.status('cam-1'),
-      unique_id: 'metervision_cam_1_meter',
+      unique_id: 'metervision_cam-1_meter',
     });
     expect(discovery.device.serial_number).toBe('WM-123');
 

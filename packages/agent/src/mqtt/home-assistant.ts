@@ -19,7 +19,9 @@ const UNITS: Record<string, string> = { m3: 'm³', kWh: 'kWh', Wh: 'Wh', MWh: 'M
  */
 export function discoveryMessages(deviceId: string, config: DeviceConfig, firmwareVersion: string): DiscoveryMessage[] {
   const settings = config.homeAssistant;
-  const nodeId = `metervision_${deviceId.replaceAll('-', '_')}`;
+  // Home Assistant accepts [a-zA-Z0-9_-] in a node id, the device id alphabet, so the id stays as it
+  // is: replacing '-' would give cam-1 and cam_1 the same node.
+  const nodeId = `metervision_${deviceId}`;
   const base = `${settings.discoveryPrefix}/sensor/${nodeId}`;
   if (!settings.enabled) {
     return [`${base}/meter/config`, `${base}/confidence/config`].map((topic) => ({ topic, payload: '' }));

@@ -1,11 +1,8 @@
 import { isDevicePublishAllowed, isDeviceSubscribeAllowed, parseTopic } from '@metervision/protocol';
 
-/**
- * Home Assistant node ids a device may use: `metervision_<deviceId>`, and the form the edge agent
- * publishes, with every "-" of the device id replaced by "_".
- */
+/** Home Assistant node ids a device may use: only `metervision_<deviceId>`, so no two devices share one. */
 function homeAssistantNodeIds(deviceId: string): string[] {
-  return [`metervision_${deviceId}`, `metervision_${deviceId.replaceAll('-', '_')}`];
+  return [`metervision_${deviceId}`];
 }
 
 /**

@@ -14,8 +14,9 @@ export interface PublishAuthorizerDeps {
 /**
  * Decides on one PUBLISH of an authenticated device, in aedes' authorizePublish hook (also run for
  * the device's last will): the topic ACL, then the retained message rules, then the message is
- * stored. It rejects with the reason, and aedes then closes the device's connection: MQTT 3.1.1
- * has no negative PUBACK.
+ * stored. A topic outside the ACL rejects the publish with the reason, and aedes then closes the
+ * device's connection, because MQTT 3.1.1 has no negative PUBACK. A retained message that breaks
+ * the retained rules loses its retain flag and is delivered like any other.
  */
 export async function authorizeDevicePublish(deps: PublishAuthorizerDeps, deviceId: string, packet: PublishPacket): Promise<void> {
   const { logger } = deps;
@@ -31,9 +32,11 @@ export async function authorizeDevicePublish(deps: PublishAuthorizerDeps, device
       logger.error({ deviceId, topic, err: (error as Error).message }, 'retained topic count not checked; publish rejected');
       throw error;
     });
+    // The message still goes through, only unretained: closing the connection instead would put
+    // a misconfigured device into a reconnect loop that also holds back its readings.
     if (reason) {
-      logger.warn({ deviceId, topic, payloadBytes: payload.length, reason }, 'retained publish rejected');
-      throw new Error(`device ${deviceId} may not retain a message on ${topic}: ${reason}`);
+      logger.warn({ deviceId, topic, payloadBytes: payload.length, reason }, 'retain flag dropped');
+      packet.retain = false;
     }
   }
 

@@ -21,11 +21,12 @@ else if (!postgresUrl) skipReason = inject('postgresSkipReason');
 describe.skipIf(skipReason !== null)(`two nodes on Redis and PostgreSQL${skipReason ? `: ${skipReason}` : ''}`, () => {
   const nodes: CloudHandle[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'metervision-redis-'));
+  const warnings: { msg: string; topic?: string }[] = [];
   let acme: SeededOrganization;
 
   beforeAll(async () => {
     const databaseUrl = await createTestDatabase(postgresUrl!);
-    const options = { port: 0, mqttPort: 0, databaseUrl, dataDir, redisUrl: (redis as TestRedis).url, jwtSecret: 'z'.repeat(40), logger: pino({ level: 'silent' }) };
+    const options = { port: 0, mqttPort: 0, databaseUrl, dataDir, redisUrl: (redis as TestRedis).url, jwtSecret: 'z'.repeat(40), logger: pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) }) };
     nodes.push(await startCloud(options), await startCloud(options));
     acme = (await seed(nodes[0]!.database, nodes[0]!.repos, 'rd')).organizations[0];
   });
@@ -91,9 +92,10 @@ describe.skipIf(skipReason !== null)(`two nodes on Redis and PostgreSQL${skipRea
     for (let index = half; index < MAX_RETAINED_TOPICS_PER_DEVICE; index++) await onSecond.publishAsync(discoveryTopic(index), '{}', { qos: 1, retain: true });
     expect(onSecond.connected).toBe(true);
 
-    const closed = new Promise<void>((resolveClose) => onSecond.once('close', () => resolveClose()));
-    onSecond.publish(discoveryTopic(MAX_RETAINED_TOPICS_PER_DEVICE), '{}', { qos: 1, retain: true }, () => undefined);
-    await closed;
+    await onSecond.publishAsync(discoveryTopic(MAX_RETAINED_TOPICS_PER_DEVICE), '{}', { qos: 1, retain: true });
+    const dropped = warnings.filter((line) => line.msg === 'retain flag dropped').map((line) => line.topic);
+    expect(dropped).toEqual([discoveryTopic(MAX_RETAINED_TOPICS_PER_DEVICE)]);
+    await onSecond.endAsync();
 
     const again = await connect(first);
     await again.publishAsync(discoveryTopic(0), '{"again":true}', { qos: 1, retain: true });
