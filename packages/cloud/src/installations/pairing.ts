@@ -3,7 +3,7 @@ import type { Schedule } from '@metervision/protocol';
 import type { MeterRow } from '../assets/meters.repo.ts';
 import { issueDeviceCredentials } from '../devices/credentials.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { conflict, HttpError, notFound } from '../http/errors.ts';
+import { conflict, HttpError } from '../http/errors.ts';
 import type { WorkflowDeps } from './context.ts';
 import type { InstallationRow } from './installations.repo.ts';
 import { generatePairingCode, hashPairingCode, normalizePairingCode } from './pairing-code.ts';
@@ -78,7 +78,7 @@ export interface PairingResult {
 export async function redeemPairingCode(deps: WorkflowDeps, code: string, deviceId: string): Promise<PairingResult> {
   const normalized = normalizePairingCode(code);
   const installation = normalized ? await deps.installations.findByPairingCode(hashPairingCode(normalized)) : null;
-  if (!installation) throw notFound('Pairing code: check the code shown when the installation started');
+  if (!installation) throw new HttpError(404, 'Pairing code not found: check the code shown when the installation started');
 
   await assertRedeemable(deps, installation, deviceId);
   const paired = await deps.installations.transition(installation.id, ['awaiting_pairing'], { status: 'paired', pairedAt: new Date() });
