@@ -1,8 +1,12 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../testing/dialects.ts';
+import { freePort } from '../testing/services.ts';
 import { dialectOf, openDatabase, redactUrl, type Database } from './database.ts';
-import { isUniqueViolation } from './errors.ts';
+import { DatabaseConnectionError, isUniqueViolation } from './errors.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -19,6 +23,28 @@ describe('dialectOf', () => {
 
   it('redacts passwords', () => {
     expect(redactUrl('postgres://user:secret@host:5432/db')).toBe('postgres://user:***@host:5432/db');
+    expect(redactUrl('postgres://user:sec ret@host/db')).toBe('postgres://user:***@host/db');
+  });
+});
+
+describe('openDatabase', () => {
+  it('rejects other URL schemes', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'metervision-db-url-'));
+    const url = `mysql://u:secret@${workDir}/x`;
+    await expect(openDatabase({ url, logger })).rejects.toThrow(`Invalid database URL "mysql://u:***@${workDir}/x": mysql:// is not supported`);
+    expect(existsSync(join(workDir, 'x'))).toBe(false);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('names an unreachable PostgreSQL', async () => {
+    // freePort closes its listener again, so connections to the port are refused.
+    const port = await freePort();
+
+    const opened = openDatabase({ url: `postgresql://mv:secret@127.0.0.1:${port}/mv`, logger });
+    await expect(opened).rejects.toBeInstanceOf(DatabaseConnectionError);
+    await expect(opened).rejects.toThrow(
+      `cannot connect to the PostgreSQL database at postgresql://mv:***@127.0.0.1:${port}/mv: connect ECONNREFUSED 127.0.0.1:${port}. Check DATABASE_URL and that the server runs.`,
+    );
   });
 });
 

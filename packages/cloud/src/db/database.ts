@@ -12,8 +12,10 @@ import * as installationsPgSchema from '../installations/schema.pg.ts';
 import * as installationsSqliteSchema from '../installations/schema.sqlite.ts';
 import * as pgSchema from './schema.pg.ts';
 import * as sqliteSchema from './schema.sqlite.ts';
+import { DatabaseConnectionError } from './errors.ts';
+import { databaseUrlProblem, dialectOf, redactUrl, type Dialect } from './url.ts';
 
-export type Dialect = 'sqlite' | 'pg';
+export { dialectOf, redactUrl, type Dialect };
 
 /** Every PostgreSQL table: the core schema and the installation workflow's (`src/installations/schema.pg.ts`). */
 export const pgTables = { ...pgSchema, ...installationsPgSchema };
@@ -61,13 +63,15 @@ const MIGRATIONS_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../
 /** Arbitrary constant that serialises migrations of several cloud nodes starting at once. */
 const MIGRATION_LOCK_KEY = 73_112_001;
 
-export function dialectOf(url: string): Dialect {
-  return /^postgres(ql)?:\/\//i.test(url) ? 'pg' : 'sqlite';
-}
-
-/** Opens the database `url` names and migrates it. */
+/**
+ * Opens the database `url` names and migrates it. Throws for a URL of another scheme (such as
+ * `mysql://`), and a `DatabaseConnectionError` when PostgreSQL cannot be reached.
+ */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const logger = options.logger.child({ module: 'database' });
+  const problem = databaseUrlProblem(options.url);
+  if (problem) throw new Error(`Invalid database URL ${JSON.stringify(redactUrl(options.url))}: ${problem}.`);
+
   const database = dialectOf(options.url) === 'pg' ? await openPostgres(options) : openSqlite(options);
 
   logger.info({ dialect: database.dialect, url: database.displayUrl }, 'database opened');
@@ -122,7 +126,15 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
 
   const db = drizzlePg({ client: pool, schema: pgTables });
   try {
-    if (options.migrate !== false) await migratePostgres(pool);
+    // The first connection is made here, so a wrong URL or a stopped server fails the start.
+    const client = await pool.connect().catch((error: unknown) => {
+      throw new DatabaseConnectionError(redactUrl(options.url), error);
+    });
+    try {
+      if (options.migrate !== false) await migratePostgres(client);
+    } finally {
+      client.release();
+    }
   } catch (error) {
     await pool.end();
     throw error;
@@ -138,26 +150,13 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
   };
 }
 
-async function migratePostgres(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
+async function migratePostgres(client: pg.PoolClient): Promise<void> {
   try {
     // Several nodes may start together against one database: one migrates, the others wait.
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await migratePg(drizzlePg({ client }), { migrationsFolder: resolve(MIGRATIONS_ROOT, 'pg') });
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    client.release();
-  }
-}
-
-/** Removes the password from a database URL. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
   }
 }
 

@@ -47,3 +47,29 @@ export function describeDatabaseError(error: unknown): { message: string; code?:
   const message = typeof driver?.message === 'string' ? driver.message : String(error);
   return typeof driver?.code === 'string' ? { message, code: driver.code } : { message };
 }
+
+/**
+ * The first connection to PostgreSQL failed: server stopped, wrong host, port, user, password or
+ * database name. `url` has its password masked.
+ */
+export class DatabaseConnectionError extends Error {
+  override name = 'DatabaseConnectionError';
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
+    super(`cannot connect to the PostgreSQL database at ${url}: ${connectionReason(cause)}. Check DATABASE_URL and that the server runs.`, { cause });
+  }
+}
+
+/**
+ * Describes why a connection failed. Node reports a refused connection to a name with several
+ * addresses (localhost: ::1 and 127.0.0.1) as an AggregateError with an empty message.
+ */
+function connectionReason(error: unknown): string {
+  if (error instanceof AggregateError && !error.message) {
+    return error.errors.map((inner: unknown) => (inner as Error).message).join('; ') || 'connection failed';
+  }
+  const message = (error as Error | undefined)?.message || String(error);
+  return message.replace(/\.$/, '');
+}
