@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { ensureSuperAdmin } from './auth/bootstrap.ts';
-import { loadEnvOptions } from './config/env.ts';
+import { ENV_VARIABLES, loadEnvOptions } from './config/env.ts';
 import { resolveOptions, type CloudOptions } from './config/options.ts';
 import { openDatabase } from './db/database.ts';
+import { redactUrl } from './db/url.ts';
 import { registerDevice } from './devices/credentials.ts';
 import { createRepositories } from './repositories.ts';
 import { startCloud } from './start.ts';
@@ -22,12 +23,18 @@ Configuration comes from environment variables (PORT, MQTT_PORT, DATABASE_URL, J
 METERVISION_DATA_DIR, ...); docs/api.md lists them all.
 `;
 
+const CLI_OPTIONS = { help: { type: 'boolean', short: 'h' }, username: { type: 'string' }, meter: { type: 'string' }, id: { type: 'string' } } as const;
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' }, username: { type: 'string' }, meter: { type: 'string' }, id: { type: 'string' } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: CLI_OPTIONS });
+  } catch (error) {
+    process.stderr.write(`${argumentError(argv, error as NodeJS.ErrnoException)}\n`);
+    return 2;
+  }
+
+  const { positionals, values } = parsed;
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
@@ -103,6 +110,25 @@ async function addDevice(options: CloudOptions, logger: Logger, serial: string |
   } finally {
     await database.close();
   }
+}
+
+/**
+ * Words a parseArgs error in one line. An unknown option such as `--port 9000` is usually a
+ * setting, so the message names the environment variable that sets it.
+ */
+function argumentError(argv: string[], error: NodeJS.ErrnoException): string {
+  if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `${error.message}; see pnpm cloud --help`;
+
+  const { tokens } = parseArgs({ args: argv, allowPositionals: true, strict: false, tokens: true, options: CLI_OPTIONS });
+  const index = tokens.findIndex((token) => token.kind === 'option' && !(token.name in CLI_OPTIONS));
+  const unknown = tokens[index];
+  if (unknown?.kind !== 'option') return `${error.message}; see pnpm cloud --help`;
+
+  const next = tokens[index + 1];
+  const givenValue = unknown.value ?? (next?.kind === 'positional' ? next.value : undefined);
+  const variable = ENV_VARIABLES.find((entry) => entry.name === unknown.name.toUpperCase().replaceAll('-', '_'));
+  const example = variable && givenValue ? `${variable.name}=${redactUrl(givenValue)}` : 'PORT=9000';
+  return `Unknown option ${unknown.rawName}: the cloud is configured by environment variables, e.g. ${example} pnpm cloud; see pnpm cloud --help`;
 }
 
 function usage(message: string): number {

@@ -7,6 +7,8 @@ import type { TokenSettings } from './auth/tokens.ts';
 import type { MessageBus } from './broker/bus.ts';
 import { startEmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker } from './broker/external.ts';
+import { checkRedis } from './broker/redis.ts';
+import { checkHost } from './config/host.ts';
 import { listenError } from './config/listen-error.ts';
 import { resolveJwtSecret } from './config/jwt-secret.ts';
 import { resolveOptions, urlHost, type CloudOptions, type CloudOptionsInput } from './config/options.ts';
@@ -40,7 +42,7 @@ export interface CloudHandle {
 }
 
 /**
- * Starts the cloud in this process: configuration → database (migrated) → first super admin →
+ * Starts the cloud in this process: configuration → HOST and Redis checks → database (migrated) → first super admin →
  * broker → ingestion → HTTP app → listener. `close()` stops them in reverse order; the same
  * ports and database can be started again afterwards.
  *
@@ -55,6 +57,10 @@ export async function startCloud(partial: CloudOptionsInput = {}): Promise<Cloud
   const cleanup: (() => Promise<void>)[] = [];
 
   try {
+    // Checks of settings only a connection or a lookup can prove, before anything opens or listens.
+    await checkHost(options.host);
+    if (options.redisUrl && !options.mqttBrokerUrl) await checkRedis(options.redisUrl);
+
     const database = await openDatabase({ url: options.databaseUrl, logger, poolSize: options.databasePoolSize });
     cleanup.push(() => database.close());
     const repos = createRepositories(database);

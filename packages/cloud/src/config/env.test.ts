@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../auth/passwords.ts';
 import { DEFAULT_LIVENESS } from '../devices/liveness.ts';
 import { DEFAULT_INSTALLATION_SETTINGS } from '../installations/settings.ts';
-import { ConfigError, ENV_VARIABLES, loadEnvOptions } from './env.ts';
+import { ConfigError, ENV_VARIABLES, loadEnvOptions, MAX_PASSWORD_HASH_COST, MIN_PASSWORD_HASH_COST } from './env.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
 import { resolveOptions } from './options.ts';
 
@@ -67,6 +68,43 @@ describe('loadEnvOptions', () => {
     expect(() => loadEnvOptions({ PAIRING_CODE_TTL_SECONDS: '1.5' })).toThrow(/expected a whole number of at least 1/);
     expect(() => loadEnvOptions({ VALIDATION_VALUE_TOLERANCE: '-0.1' })).toThrow('Invalid VALIDATION_VALUE_TOLERANCE="-0.1": expected a number of at least 0.');
     expect(() => loadEnvOptions({ VALIDATION_MIN_SIGNAL_DBM: 'weak' })).toThrow('Invalid VALIDATION_MIN_SIGNAL_DBM="weak": expected a number.');
+  });
+
+  it('rejects other database schemes', () => {
+    expect(() => loadEnvOptions({ DATABASE_URL: 'mysql://u:p@127.0.0.1/x' })).toThrow(
+      'Invalid DATABASE_URL="mysql://u:***@127.0.0.1/x": mysql:// is not supported: use a postgres:// or postgresql:// URL for PostgreSQL, or a file path for SQLite.',
+    );
+  });
+
+  it('accepts database paths and URLs', () => {
+    for (const url of ['postgres://u:p@db/x', 'postgresql://db/x', '/var/lib/metervision/db.sqlite', 'data/cloud.db', ':memory:', 'sqlite:cloud.db', 'file:///tmp/cloud.db']) {
+      expect(loadEnvOptions({ DATABASE_URL: url }).databaseUrl, url).toBe(url);
+    }
+  });
+
+  it('rejects an unknown log level', () => {
+    expect(() => loadEnvOptions({ LOG_LEVEL: 'loud' })).toThrow('Invalid LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent.');
+    expect(loadEnvOptions({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+  });
+
+  it('rejects a public MQTT URL', () => {
+    expect(() => loadEnvOptions({ MQTT_PUBLIC_URL: 'notaurl' })).toThrow(/^Invalid MQTT_PUBLIC_URL="notaurl": expected a URL starting with mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\//);
+    expect(() => loadEnvOptions({ MQTT_PUBLIC_URL: 'http://broker:1883' })).toThrow(ConfigError);
+    expect(loadEnvOptions({ MQTT_PUBLIC_URL: 'wss://broker.example.com/mqtt' }).mqttPublicUrl).toBe('wss://broker.example.com/mqtt');
+  });
+
+  it('masks passwords of bad URLs', () => {
+    expect(() => loadEnvOptions({ REDIS_URL: 'http://:secret@cache:6379' })).toThrow('Invalid REDIS_URL="http://:***@cache:6379/"');
+    expect(() => loadEnvOptions({ MQTT_BROKER_URL: 'broker://svc:secret@host' })).toThrow('Invalid MQTT_BROKER_URL="broker://svc:***@host"');
+  });
+
+  it('limits the password hash cost', async () => {
+    expect(() => loadEnvOptions({ PASSWORD_HASH_COST: '99' })).toThrow('Invalid PASSWORD_HASH_COST="99": expected a whole number from 10 to 20.');
+    expect(() => loadEnvOptions({ PASSWORD_HASH_COST: '9' })).toThrow(ConfigError);
+    expect(loadEnvOptions({ PASSWORD_HASH_COST: '20' }).passwordHashCost).toBe(20);
+    // The range must match what hashPassword accepts.
+    await expect(hashPassword('x', MIN_PASSWORD_HASH_COST - 1)).rejects.toThrow(RangeError);
+    await expect(hashPassword('x', MAX_PASSWORD_HASH_COST + 1)).rejects.toThrow(RangeError);
   });
 
   it('maps every variable to an option', () => {

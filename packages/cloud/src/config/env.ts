@@ -1,6 +1,15 @@
 import type { LivenessOptions } from '../devices/liveness.ts';
 import type { InstallationSettings } from '../installations/settings.ts';
+import { checkDatabaseUrl, checkLogLevel, displayValue, urlCheck, type ValueCheck } from './checks.ts';
 import type { CloudOptions, CloudOptionsInput } from './options.ts';
+
+/** Range of PASSWORD_HASH_COST: the costs `hashPassword` in src/auth/passwords.ts accepts. */
+export const MIN_PASSWORD_HASH_COST = 10;
+export const MAX_PASSWORD_HASH_COST = 20;
+
+const checkMqttUrl = urlCheck(['mqtt', 'mqtts', 'ws', 'wss'], 'mqtts://mqtt.example.com:8883');
+/** The schemes mqtt.js connects with over TCP, TLS and WebSocket. */
+const checkBrokerUrl = urlCheck(['mqtt', 'mqtts', 'tcp', 'tls', 'ssl', 'ws', 'wss'], 'mqtt://127.0.0.1:1883');
 
 /** Option an environment variable sets: a top-level option, or one field of a group such as `installations.valueTolerance`. */
 export type EnvOption =
@@ -20,6 +29,10 @@ export interface EnvVariable {
   kind: 'string' | 'port' | 'integer' | 'number';
   /** Smallest accepted value of a numeric variable. */
   min?: number;
+  /** Largest accepted value of a numeric variable. */
+  max?: number;
+  /** Check of a `string` variable's value. */
+  check?: ValueCheck;
 }
 
 /** Every environment variable of the cloud; the deploy manifests are tested against this list. */
@@ -28,7 +41,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'PORT', option: 'port', kind: 'port', description: 'HTTP port (default 8000).' },
   { name: 'MQTT_PORT', option: 'mqttPort', kind: 'port', description: 'MQTT port of the embedded broker (default 1883).' },
   { name: 'METERVISION_DATA_DIR', option: 'dataDir', kind: 'string', description: 'Data folder: SQLite file, generated JWT key, images (default ./.metervision).' },
-  { name: 'DATABASE_URL', option: 'databaseUrl', kind: 'string', description: 'SQLite file path or postgres:// URL (default <data dir>/metervision.db).' },
+  { name: 'DATABASE_URL', option: 'databaseUrl', kind: 'string', check: checkDatabaseUrl, description: 'SQLite file path or postgres:// (postgresql://) URL; other schemes such as mysql:// are rejected (default <data dir>/metervision.db).' },
   { name: 'DATABASE_POOL_SIZE', option: 'databasePoolSize', kind: 'integer', description: 'PostgreSQL connections per node (default 10).' },
   { name: 'METERVISION_IMAGE_DIR', option: 'imageDir', kind: 'string', description: 'Folder for reading images (default <data dir>/images).' },
   { name: 'JWT_SECRET', option: 'jwtSecret', kind: 'string', description: 'HS256 signing key, at least 32 characters.' },
@@ -38,12 +51,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'JWT_AUDIENCE', option: 'tokenAudience', kind: 'string', description: 'JWT aud claim (default metervision-api).' },
   { name: 'METERVISION_ADMIN_USERNAME', option: 'admin.username', kind: 'string', description: 'First super admin, created on start when missing.' },
   { name: 'METERVISION_ADMIN_PASSWORD', option: 'admin.password', kind: 'string', description: 'Password of the first super admin (at least 8 characters).' },
-  { name: 'PASSWORD_HASH_COST', option: 'passwordHashCost', kind: 'integer', description: 'log2 of scrypt N for new password hashes (default 17).' },
-  { name: 'REDIS_URL', option: 'redisUrl', kind: 'string', description: 'Redis URL: the embedded brokers of several nodes share messages and sessions.' },
-  { name: 'MQTT_BROKER_URL', option: 'mqttBrokerUrl', kind: 'string', description: 'External broker (Mosquitto, EMQX): no broker is embedded.' },
+  { name: 'PASSWORD_HASH_COST', option: 'passwordHashCost', kind: 'integer', min: MIN_PASSWORD_HASH_COST, max: MAX_PASSWORD_HASH_COST, description: 'log2 of scrypt N for new password hashes, from 10 to 20 (default 17).' },
+  { name: 'REDIS_URL', option: 'redisUrl', kind: 'string', check: urlCheck(['redis', 'rediss'], 'redis://127.0.0.1:6379/0'), description: 'Redis URL (redis:// or rediss://): the embedded brokers of several nodes share messages and sessions. The start fails when Redis does not reply within 5 seconds.' },
+  { name: 'MQTT_BROKER_URL', option: 'mqttBrokerUrl', kind: 'string', check: checkBrokerUrl, description: 'External broker (Mosquitto, EMQX): no broker is embedded.' },
   { name: 'MQTT_USERNAME', option: 'mqttUsername', kind: 'string', description: 'Service account of the cloud on the external broker.' },
   { name: 'MQTT_PASSWORD', option: 'mqttPassword', kind: 'string', description: 'Password of that service account.' },
-  { name: 'MQTT_PUBLIC_URL', option: 'mqttPublicUrl', kind: 'string', description: 'MQTT URL given to devices at pairing (default mqtt://<host>:<MQTT_PORT>).' },
+  { name: 'MQTT_PUBLIC_URL', option: 'mqttPublicUrl', kind: 'string', check: checkMqttUrl, description: 'MQTT URL given to devices at pairing: mqtt://, mqtts://, ws:// or wss:// (default mqtt://<host>:<MQTT_PORT>).' },
   { name: 'MQTT_MAX_PACKET_BYTES', option: 'mqttMaxPacketBytes', kind: 'integer', min: 65_536, description: 'Largest MQTT packet in bytes the embedded broker accepts from a device; a larger one closes its connection (default 4194304, room for a 2 MiB image as base64).' },
   { name: 'MAX_UPLOAD_BYTES', option: 'maxUploadBytes', kind: 'integer', description: 'Largest image upload in bytes (default 20000000, the reader limit).' },
   { name: 'MAX_IMAGE_PIXELS', option: 'maxImagePixels', kind: 'integer', description: 'Largest image in pixels, checked before decoding (default 40000000).' },
@@ -58,7 +71,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'VALIDATION_IMAGE_TIMEOUT_MS', option: 'installations.imageTimeoutMs', kind: 'integer', min: 1, description: 'Validation: milliseconds to wait for the camera image after the send_image command (default 20000).' },
   { name: 'SHUTDOWN_TIMEOUT_MS', option: 'shutdownTimeoutMs', kind: 'integer', description: 'On SIGTERM, milliseconds to wait for running installation validations before marking them abandoned (default 10000).' },
   { name: 'TRUST_PROXY_HOPS', option: 'trustedProxyHops', kind: 'integer', description: 'Reverse proxies in front of the cloud whose X-Forwarded-For entries name the client for rate limits (default 0: the TCP peer).' },
-  { name: 'LOG_LEVEL', option: 'logLevel', kind: 'string', description: 'pino log level (default info).' },
+  { name: 'LOG_LEVEL', option: 'logLevel', kind: 'string', check: checkLogLevel, description: 'pino log level: fatal, error, warn, info, debug, trace or silent (default info).' },
 ];
 
 export class ConfigError extends Error {
@@ -76,7 +89,7 @@ function parseNumber(variable: EnvVariable, raw: string): number {
   const text = raw.trim();
   const decimal = variable.kind === 'number';
   const min = variable.min ?? (decimal ? -Number.MAX_SAFE_INTEGER : 0);
-  const max = variable.kind === 'port' ? 65_535 : Number.MAX_SAFE_INTEGER;
+  const max = variable.max ?? (variable.kind === 'port' ? 65_535 : Number.MAX_SAFE_INTEGER);
   const value = Number(text);
   const pattern = decimal ? /^-?\d+(\.\d+)?$/ : /^\d+$/;
   if (pattern.test(text) && value >= min && value <= max) return value;
@@ -84,8 +97,15 @@ function parseNumber(variable: EnvVariable, raw: string): number {
   const noun = decimal ? 'a number' : 'a whole number';
   let range = '';
   if (variable.kind === 'port') range = ` from 0 to ${max}`;
+  else if (variable.max !== undefined) range = ` from ${min} to ${max}`;
   else if (variable.min !== undefined) range = ` of at least ${min}`;
   throw new ConfigError(`Invalid ${variable.name}=${JSON.stringify(raw)}: expected ${noun}${range}.`, variable.name);
+}
+
+function checkString(variable: EnvVariable, raw: string): string {
+  const problem = variable.check?.(raw);
+  if (problem) throw new ConfigError(`Invalid ${variable.name}=${displayValue(raw)}: ${problem}.`, variable.name);
+  return raw;
 }
 
 /** Reads the cloud options set in `env`; unset variables are left out so defaults apply. */
@@ -97,7 +117,7 @@ export function loadEnvOptions(env: NodeJS.ProcessEnv): Omit<CloudOptionsInput, 
     const raw = env[variable.name];
     if (raw === undefined || raw === '') continue;
 
-    const value = variable.kind === 'string' ? raw : parseNumber(variable, raw);
+    const value = variable.kind === 'string' ? checkString(variable, raw) : parseNumber(variable, raw);
     const [group, field] = variable.option.split('.') as [string, string | undefined];
     if (field === undefined) options[group] = value;
     else (groups[group] ??= {})[field] = value;

@@ -15,5 +15,8 @@ export function listenError(error: unknown, listener: { name: string; host: stri
   if (code === 'EADDRNOTAVAIL') {
     return new Error(`${listener.name} cannot listen on ${where}: no network interface has that address. Set HOST to an address of this machine (127.0.0.1 or 0.0.0.0).`, { cause: error });
   }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new Error(`${listener.name} cannot listen on ${where}: HOST=${JSON.stringify(listener.host)} does not resolve to an address (${code}). Set HOST to an address of this machine (127.0.0.1 or 0.0.0.0).`, { cause: error });
+  }
   return error instanceof Error ? error : new Error(String(error));
 }
