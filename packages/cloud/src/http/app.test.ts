@@ -50,10 +50,21 @@ describe('createApp', () => {
     expect(await response.json()).toEqual({ detail: [expect.objectContaining({ type: 'json_invalid', loc: ['body'] })] });
   });
 
-  it('rejects a wrong content type with 415', async () => {
+  it('explains a JSON login with 415', async () => {
     const response = await api.request('/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(415);
-    expect(await response.json()).toEqual({ detail: 'Unsupported Media Type' });
+    expect(await response.json()).toEqual({
+      detail: 'Unsupported Media Type application/json: send the form as application/x-www-form-urlencoded or multipart/form-data with username and password.',
+    });
+  });
+
+  it('explains a raw image upload with 415', async () => {
+    const { hashPassword } = await import('../auth/passwords.ts');
+    await api.repos.users.create({ username: 'upload-tester', passwordHash: await hashPassword('upload tester password', 10), platformRole: 'super_admin' });
+    const token = await api.login('upload-tester', 'upload tester password');
+    const response = await api.request('/meters/ANY-METER/reading', { method: 'POST', token, headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array([0xff, 0xd8, 0xff]) });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({ detail: 'Unsupported Media Type image/jpeg: send multipart/form-data with the file in the field file.' });
   });
 
   it('refuses a route without policy', async () => {

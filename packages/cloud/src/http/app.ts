@@ -29,7 +29,8 @@ export function createApp(deps: AppDeps): CreatedApp {
     getPath: (request) => canonicalPath(getPath(request), slashPaths),
   });
 
-  app.onError(handleError(deps.logger.child({ module: 'http' })));
+  const router = new ApiRouter(app, deps);
+  app.onError(handleError(deps.logger.child({ module: 'http' }), (c) => router.mediaTypeAdviceFor(c)));
   app.notFound((c) => c.json({ detail: 'Not Found' }, 404));
   app.use(
     bodyLimit({
@@ -38,7 +39,6 @@ export function createApp(deps: AppDeps): CreatedApp {
     }),
   );
 
-  const router = new ApiRouter(app, deps);
   for (const module of ROUTE_MODULES) module.register(router);
   for (const path of router.slashPaths) slashPaths.add(path);
 

@@ -48,8 +48,11 @@ export function validationResponse(c: Context, issues: ValidationIssue[]) {
   return c.json({ detail: issues }, 422);
 }
 
-/** Creates the app's error handler: known errors keep their status, and anything else is logged and returned as 500. */
-export function handleError(logger: Logger) {
+/**
+ * Creates the app's error handler: known errors keep their status, and anything else is logged
+ * and returned as 500. `mediaTypeAdvice` describes the body the matched route takes, for 415 responses.
+ */
+export function handleError(logger: Logger, mediaTypeAdvice: (c: Context) => string | undefined = () => undefined) {
   return (error: Error, c: Context) => {
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
@@ -61,8 +64,12 @@ export function handleError(logger: Logger) {
       return validationResponse(c, [{ type: 'json_invalid', loc: ['body'], msg: error.message }]);
     }
 
+    if (error instanceof HTTPException && error.status === 415) {
+      return c.json({ detail: unsupportedMediaType(c, mediaTypeAdvice(c)) }, 415);
+    }
+
     if (error instanceof HTTPException) {
-      const message = error.message || (error.status === 415 ? 'Unsupported Media Type' : 'Request failed');
+      const message = error.message || 'Request failed';
       return c.json({ detail: message }, error.status);
     }
 
@@ -72,4 +79,11 @@ export function handleError(logger: Logger) {
     logger.error({ err: logged, method: c.req.method, path: c.req.path }, 'request failed');
     return c.json({ detail: 'Internal Server Error' }, 500);
   };
+}
+
+/** Writes the detail of a 415 response: the media type received and, when the route is known, what to send. */
+function unsupportedMediaType(c: Context, advice: string | undefined): string {
+  const received = c.req.header('content-type');
+  const problem = received ? `Unsupported Media Type ${received.split(';')[0]}` : 'A body without Content-Type is not accepted';
+  return advice ? `${problem}: ${advice}.` : `${problem}.`;
 }

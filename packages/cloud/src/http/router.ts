@@ -4,6 +4,7 @@ import { authenticationFor, authorize } from '../access/enforce.ts';
 import { findPolicy } from '../access/policies.ts';
 import type { PolicyRow } from '../access/policy.ts';
 import type { ApiApp, ApiEnv, AppDeps, ResourceResolver } from './context.ts';
+import { mediaTypeAdvice } from './media-type-advice.ts';
 
 /** Registers routes on the app, each guarded by its row in the access policy. */
 export class ApiRouter {
@@ -11,6 +12,8 @@ export class ApiRouter {
   /** Paths whose canonical form ends with `/`; requests without the slash reach them too. */
   readonly slashPaths = new Set<string>();
   readonly registered: PolicyRow[] = [];
+  /** What body each route with one takes, by `METHOD /hono/:path`, for 415 responses. */
+  readonly #mediaTypeAdvice = new Map<string, string>();
   readonly #closeHooks: (() => Promise<void>)[] = [];
 
   constructor(
@@ -37,7 +40,14 @@ export class ApiRouter {
 
     this.app.openapi({ ...route, middleware, security }, guarded as unknown as RouteHandler<R, ApiEnv>);
     this.registered.push(policy);
+    const advice = mediaTypeAdvice(route);
+    if (advice) this.#mediaTypeAdvice.set(routeKey(route.method, route.path.replaceAll(/\/{(.+?)}/g, '/:$1')), advice);
     if (route.path.length > 1 && route.path.endsWith('/')) this.slashPaths.add(route.path);
+  }
+
+  /** Returns what body the route matched by `c` takes, or undefined for a route without a body. */
+  mediaTypeAdviceFor(c: Context): string | undefined {
+    return this.#mediaTypeAdvice.get(routeKey(c.req.method, c.req.routePath));
   }
 
   /** Adds a step that `close()` runs, for work a route module keeps going in the background. */
@@ -52,6 +62,10 @@ export class ApiRouter {
   async close(): Promise<void> {
     await Promise.all(this.#closeHooks.map((hook) => hook()));
   }
+}
+
+function routeKey(method: string, honoPath: string): string {
+  return `${method.toUpperCase()} ${honoPath}`;
 }
 
 function securityOf(policy: PolicyRow): RouteConfig['security'] {
