@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ApiEnv, RouteModule } from '../http/context.ts';
+import { emptyJsonBodyAsNone } from '../http/empty-body.ts';
 import { notFound } from '../http/errors.ts';
 import { errorResponses, errorSchema, jsonBody, jsonResponse } from '../http/openapi-schemas.ts';
 import { limitByAddress, TokenBucketLimiter } from '../http/rate-limit.ts';
@@ -65,6 +66,7 @@ const routes = {
     tags,
     summary: 'Run the 4-stage validation in the background: connectivity, image quality, recognition, verification',
     request: { params: sessionParam, body: { content: { 'application/json': { schema: validateSchema } }, required: false } },
+    middleware: [emptyJsonBodyAsNone] as const,
     responses: { 202: jsonResponse(statusSchema, 'Validation started; follow it with the status route'), 409: conflictResponse, ...errorResponses },
   }),
   status: createRoute({
