@@ -9,6 +9,10 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 /** log2 of scrypt's N. 17 (128 MiB, about 0.4 s on one 2020s core) is OWASP's minimum for r=8, p=1. */
 export const DEFAULT_PASSWORD_HASH_COST = 17;
 
+/** Range of the cost (log2 of N): below 10 a hash is too cheap to slow guessing, above 20 one takes 1 GiB. */
+export const MIN_PASSWORD_HASH_COST = 10;
+export const MAX_PASSWORD_HASH_COST = 20;
+
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_LENGTH = 32;
@@ -24,8 +28,8 @@ function derive(password: string, salt: Buffer, cost: number, r: number, p: numb
 
 /** Hashes `password` with a fresh random salt. `cost` is log2 of N (10-20). */
 export async function hashPassword(password: string, cost = DEFAULT_PASSWORD_HASH_COST): Promise<string> {
-  if (!Number.isInteger(cost) || cost < 10 || cost > 20) {
-    throw new RangeError(`Invalid password hash cost ${cost}: use an integer from 10 to 20 (log2 of scrypt's N).`);
+  if (!Number.isInteger(cost) || cost < MIN_PASSWORD_HASH_COST || cost > MAX_PASSWORD_HASH_COST) {
+    throw new RangeError(`Invalid password hash cost ${cost}: use an integer from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST} (log2 of scrypt's N).`);
   }
 
   const salt = randomBytes(SALT_LENGTH);

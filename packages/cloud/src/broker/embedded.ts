@@ -46,7 +46,7 @@ function authError(message: string, returnCode: number): AuthenticateError {
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<MessageBus> {
   const logger = options.logger.child({ module: 'broker' });
-  const redis: RedisBackends | null = options.redisUrl ? createRedisBackends(options.redisUrl) : null;
+  const redis: RedisBackends | null = options.redisUrl ? createRedisBackends(options.redisUrl, logger) : null;
   // aedes 1.2.0 and its parser (mqtt-packet 9) have no packet size limit, so the socket is
   // watched here. The lift function of each connection's guard is called once it authenticates.
   const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
@@ -114,7 +114,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const port = await listen(server, options.host, options.port).catch(async (error: unknown) => {
     // aedes keeps a heartbeat interval (and Redis its connections) that would hold the process.
     await new Promise<void>((resolveClose) => broker.close(() => resolveClose()));
-    await redis?.persistence.destroy();
+    await redis?.disconnect();
     await retained.close();
     throw error;
   });

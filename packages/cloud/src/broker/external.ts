@@ -3,6 +3,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { deviceTopicOf } from './acl.ts';
 import type { DeviceMessageHandler, MessageBus } from './bus.ts';
+import { redactUrl } from '../db/url.ts';
 
 export interface ExternalBrokerOptions {
   url: string;
@@ -61,14 +62,14 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
       );
   };
 
-  client.on('reconnect', () => logger.warn({ url: options.url }, 'reconnecting to the external broker'));
+  client.on('reconnect', () => logger.warn({ url: redactUrl(options.url) }, 'reconnecting to the external broker'));
   client.on('error', (error) => logger.error({ err: error.message }, 'external broker error'));
 
   await client.subscribeAsync(
     cloudSubscriptions.map((filter) => `${SHARE_GROUP}${filter}`),
     { qos: 1, properties: { subscriptionIdentifier: INGESTION_SUBSCRIPTION_ID } },
   );
-  logger.info({ url: options.url, clientId: options.clientId }, 'connected to the external broker');
+  logger.info({ url: redactUrl(options.url), clientId: options.clientId }, 'connected to the external broker');
 
   return {
     mode: 'external',
@@ -93,7 +94,7 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     },
     close: async () => {
       await client.endAsync();
-      logger.info({ url: options.url }, 'disconnected from the external broker');
+      logger.info({ url: redactUrl(options.url) }, 'disconnected from the external broker');
     },
   };
 }

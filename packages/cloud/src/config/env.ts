@@ -1,11 +1,9 @@
+import { MAX_PASSWORD_HASH_COST, MIN_PASSWORD_HASH_COST } from '../auth/passwords.ts';
 import type { LivenessOptions } from '../devices/liveness.ts';
 import type { InstallationSettings } from '../installations/settings.ts';
 import { checkDatabaseUrl, checkLogLevel, displayValue, urlCheck, type ValueCheck } from './checks.ts';
 import type { CloudOptions, CloudOptionsInput } from './options.ts';
 
-/** Range of PASSWORD_HASH_COST: the costs `hashPassword` in src/auth/passwords.ts accepts. */
-export const MIN_PASSWORD_HASH_COST = 10;
-export const MAX_PASSWORD_HASH_COST = 20;
 
 const checkMqttUrl = urlCheck(['mqtt', 'mqtts', 'ws', 'wss'], 'mqtts://mqtt.example.com:8883');
 /** The schemes mqtt.js connects with over TCP, TLS and WebSocket. */
