@@ -46,7 +46,11 @@ const agent = await startAgent(config, { logger: pino({ level: 'silent' }), sche
 
 const statuses = new Map<string, number>();
 const samples: { cycle: number; rssMiB: number; heapMiB: number }[] = [];
+// Garbage collected first (with --expose-gc, which the bench script passes), so a sample shows
+// what stays allocated rather than where the collector happened to be.
+const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const sample = (cycle: number) => {
+  collectGarbage();
   const memory = process.memoryUsage();
   samples.push({ cycle, rssMiB: mib(memory.rss), heapMiB: mib(memory.heapUsed) });
 };

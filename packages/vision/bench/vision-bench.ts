@@ -200,9 +200,11 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`vision benchmark: Node ${process.version}, ${workers} tesseract worker(s), load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
-  console.table(sets);
-  console.log(`stress set: ${stressPerCondition} images per condition, seed ${seed}`);
-  console.table(stressConditions);
+  if (Object.keys(sets).length > 0) console.table(sets);
+  if (Object.keys(stressConditions).length > 0) {
+    console.log(`stress set: ${stressPerCondition} images per condition, seed ${seed}`);
+    console.table(stressConditions);
+  }
   if (sweep) {
     console.log(`transition sweep: ${sweepImages} clean images`);
     console.table(sweep);

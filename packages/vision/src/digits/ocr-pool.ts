@@ -60,7 +60,8 @@ interface Running {
 }
 
 interface Slot {
-  current: Running;
+  /** Null while a replacement has terminated the old worker and the fresh one starts. */
+  current: Running | null;
   replacing: Promise<void> | null;
 }
 
@@ -69,6 +70,8 @@ interface Slot {
  * Jobs queue on the least busy worker. A worker is replaced after `recycleAfter` jobs, because
  * tesseract's WebAssembly heap only ever grows: with images of varying size it settles about
  * 40 MB above its start-up size after a few thousand jobs, and a fresh worker starts small again.
+ * The old worker finishes its jobs and is terminated before the fresh one starts, so two workers
+ * never exist at once (that overlap was the peak of RSS). Jobs for that slot wait for the start, about 0.3 s once per `recycleAfter`.
  */
 export class OcrPool {
   private readonly slots: Slot[];
@@ -105,8 +108,8 @@ export class OcrPool {
   async recognize(image: Buffer, mode: OcrMode, whitelist = DIGITS): Promise<OcrOutput> {
     if (this.closed) throw new VisionError('reader_closed', 'the OCR workers were closed: create a new MeterReader');
 
-    const slot = this.slots.reduce((best, candidate) => (candidate.current.pending < best.current.pending ? candidate : best));
-    const job = slot.current;
+    const slot = this.slots.reduce((best, candidate) => (load(candidate) < load(best) ? candidate : best));
+    const job = await this.workerOf(slot);
     job.pending += 1;
     job.served += 1;
     try {
@@ -129,34 +132,51 @@ export class OcrPool {
 
     this.closed = true;
     await Promise.all(this.slots.map((slot) => slot.replacing));
-    await Promise.all(this.slots.map((slot) => slot.current.worker.terminate()));
+    await Promise.all(this.slots.map((slot) => slot.current?.worker.terminate()));
     this.logger.info({ workers: this.slots.length }, 'OCR workers terminated');
   }
 
-  // Starts a fresh worker, sends new jobs to it, and terminates the old one once its jobs are done.
+  // The slot's worker once no replacement is under way; a slot left without one (its start
+  // failed) starts a worker now.
+  private async workerOf(slot: Slot): Promise<Running> {
+    while (slot.replacing) await slot.replacing;
+    if (!slot.current) {
+      slot.replacing = this.start(slot);
+      await slot.replacing;
+    }
+    if (!slot.current) throw new VisionError('ocr_failed', 'no tesseract worker could be started: see the log for the cause');
+    return slot.current;
+  }
+
+  // Lets the old worker finish its jobs, terminates it, then starts a fresh one.
   private async replace(slot: Slot): Promise<void> {
+    const old = slot.current!;
+    if (old.pending > 0) await new Promise<void>((resolve) => (old.onIdle = resolve));
+    slot.current = null;
     try {
-      const fresh = await startWorker(this.langPath);
-      const old = slot.current;
-      slot.current = running(fresh);
-      this.logger.debug({ served: old.served }, 'OCR worker replaced');
-      await this.retire(old);
+      await old.worker.terminate();
     } catch (error) {
-      // The old worker keeps serving; the next job past the limit tries again.
-      this.logger.error({ err: error }, 'starting a replacement OCR worker failed');
+      this.logger.warn({ err: error }, 'terminating a replaced OCR worker failed');
+    }
+    await this.start(slot);
+    this.logger.debug({ served: old.served }, 'OCR worker replaced');
+  }
+
+  private async start(slot: Slot): Promise<void> {
+    try {
+      slot.current = running(await startWorker(this.langPath));
+    } catch (error) {
+      // The slot stays empty and the next job tries again.
+      this.logger.error({ err: error }, 'starting an OCR worker failed');
     } finally {
       slot.replacing = null;
     }
   }
+}
 
-  private async retire(job: Running): Promise<void> {
-    if (job.pending > 0) await new Promise<void>((resolve) => (job.onIdle = resolve));
-    try {
-      await job.worker.terminate();
-    } catch (error) {
-      this.logger.warn({ err: error }, 'terminating a replaced OCR worker failed');
-    }
-  }
+/** Jobs a slot has queued; a slot being replaced counts as full, so jobs go elsewhere when they can. */
+function load(slot: Slot): number {
+  return slot.replacing || !slot.current ? Number.POSITIVE_INFINITY : slot.current.pending;
 }
 
 function running(worker: Worker): Running {
