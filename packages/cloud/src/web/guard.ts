@@ -102,5 +102,9 @@ export function safeNextPath(next: string | undefined, siteUrl: string): string 
   const site = new URL(siteUrl);
   const target = new URL(next, site);
   if (target.origin !== site.origin) return '/';
-  return target.pathname + target.search + target.hash;
+
+  // Dot segments collapse while parsing (`/.//host` becomes `//host`), so the result is checked
+  // again: a Location starting with `//` would send the browser to another host.
+  const path = target.pathname + target.search + target.hash;
+  return path.startsWith('//') ? '/' : path;
 }

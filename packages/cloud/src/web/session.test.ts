@@ -115,6 +115,9 @@ describe('dashboard session', () => {
       '/\u0000/127.0.0.1:18999/x',
       '/\u007f/127.0.0.1:18999/x',
       '/ui/meters\u001b',
+      '/.//attacker.example',
+      '/%2e//attacker.example',
+      '/a/..//attacker.example',
     ];
     for (const next of unsafe) {
       const response = await postForm('/login', { username: data.organizations[0].members.viewer, password: data.password, next });
