@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../testing/app.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_REQUEST_BODY_BYTES } from './app.ts';
 import { canonicalPath } from './router.ts';
 
 describe('canonicalPath', () => {
@@ -65,6 +66,21 @@ describe('createApp', () => {
     const response = await api.request('/meters/ANY-METER/reading', { method: 'POST', token, headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array([0xff, 0xd8, 0xff]) });
     expect(response.status).toBe(415);
     expect(await response.json()).toEqual({ detail: 'Unsupported Media Type image/jpeg: send multipart/form-data with the file in the field file.' });
+  });
+
+  it('limits bodies outside uploads', async () => {
+    const nested = `{"pairing_code":"AAAA-BBBB","device_id":"x","z":${'['.repeat(MAX_REQUEST_BODY_BYTES)}}`;
+    const response = await api.request('/api/installations/pair', { method: 'POST', headers: { 'content-type': 'application/json' }, body: nested });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { detail: string }).detail).toContain('only photo uploads');
+  });
+
+  it('lets uploads past that limit', async () => {
+    const token = await api.login('upload-tester', 'upload tester password');
+    const form = new FormData();
+    form.set('file', new File([new Uint8Array(MAX_REQUEST_BODY_BYTES + 1)], 'large.jpg'));
+    const response = await api.request('/meters/ANY-METER/reading', { method: 'POST', token, body: form });
+    expect(response.status).not.toBe(413);
   });
 
   it('refuses a route without policy', async () => {
