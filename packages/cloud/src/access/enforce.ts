@@ -4,6 +4,7 @@ import { HttpError, forbidden, notFound } from '../http/errors.ts';
 import { authenticateAccessToken } from '../auth/authenticate.ts';
 import { InvalidTokenError } from '../auth/tokens.ts';
 import { verifyDeviceCredentials } from '../devices/credentials.ts';
+import { membershipDenial, platformDenial } from './denial.ts';
 import type { PolicyRow } from './policy.ts';
 import type { Principal } from './principal.ts';
 
@@ -84,7 +85,7 @@ export async function authorize(row: PolicyRow, c: Context<ApiEnv>, resolvers: M
   const platformAllowed = platformRole === 'super_admin' || (row.platform ?? []).includes(platformRole);
 
   if (source.kind === 'platform') {
-    if (!platformAllowed) throw forbidden('This operation needs a platform role the current user does not have');
+    if (!platformAllowed) throw forbidden(platformDenial(row, platformRole));
     return;
   }
 
@@ -103,7 +104,7 @@ export async function authorize(row: PolicyRow, c: Context<ApiEnv>, resolvers: M
     throw forbidden(`The current user is not a member of organization ${organizationId}`);
   }
   if (!(row.organization ?? []).includes(role)) {
-    throw forbidden(`The role ${role} in organization ${organizationId} does not allow ${row.summary.toLowerCase()}`);
+    throw forbidden(membershipDenial(row, role, organizationId));
   }
 }
 

@@ -29,6 +29,8 @@ const CALLS: MatrixCalls = Object.assign(
 
 type Caller = 'anonymous' | PlatformRole | MembershipRole;
 const CALLERS: Caller[] = ['anonymous', 'super_admin', 'platform_manager', 'user', 'admin', 'manager', 'installer', 'viewer'];
+// A 403 names the caller's role and the roles the route needs, or states that the caller is no member.
+const DENIAL = /: (Your (platform )?role [a-z_]+ .*cannot .+: that needs .+\.|The current user is not a member of organization \d+)$/;
 const MEMBER_ROLES = new Set<Caller>(['admin', 'manager', 'installer', 'viewer']);
 
 /**
@@ -116,6 +118,7 @@ describeEachDialect('access matrix', (target) => {
   it.each(POLICIES.map((row) => [row.id, row] as const))('enforces %s for every role', async (_id, row) => {
     const actual: string[] = [];
     const expected: string[] = [];
+    const denials: string[] = [];
 
     for (const own of [true, false]) {
       for (const caller of CALLERS) {
@@ -124,10 +127,12 @@ describeEachDialect('access matrix', (target) => {
         const response = await send(call, caller);
         const label = `${caller} on ${own ? 'own' : 'other'} organization`;
         actual.push(`${label}: ${response.status}`);
+        if (response.status === 403) denials.push(`${label}: ${((await response.json()) as { detail: string }).detail}`);
         expected.push(`${label}: ${expectedStatus(row, caller, own, call.ok)}`);
       }
     }
     expect(actual).toEqual(expected);
+    for (const denial of denials) expect(denial).toMatch(DENIAL);
   });
 
   it('never shows another tenant to members', async () => {
