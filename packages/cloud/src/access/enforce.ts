@@ -9,6 +9,9 @@ import type { PolicyRow } from './policy.ts';
 import type { Principal } from './principal.ts';
 
 const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
+// Each message starts with FastAPI's wording, so clients that match on it keep working.
+const NOT_AUTHENTICATED = 'Not authenticated: sign in with POST /token and send the access token as "Authorization: Bearer <token>"';
+const INVALID_TOKEN = 'Could not validate credentials: the token is invalid or expired; sign in again with POST /token';
 
 /**
  * Authenticates `Authorization: Bearer <JWT>` and loads the user with their memberships. A token
@@ -18,11 +21,11 @@ export function authenticateUser(deps: AppDeps): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new HttpError(401, 'Not authenticated', { headers: BEARER_CHALLENGE });
+    if (!match) throw new HttpError(401, NOT_AUTHENTICATED, { headers: BEARER_CHALLENGE });
 
     const user = await authenticateAccessToken(deps.tokens, deps.repos.users, match[1]!).catch((error: unknown) => {
       if (error instanceof InvalidTokenError) {
-        throw new HttpError(401, 'Could not validate credentials', { headers: BEARER_CHALLENGE, cause: error });
+        throw new HttpError(401, INVALID_TOKEN, { headers: BEARER_CHALLENGE, cause: error });
       }
       throw error;
     });

@@ -76,7 +76,17 @@ describeEachDialect('authentication', (target) => {
   it('rejects a missing token', async () => {
     const response = await api.request('/users/me');
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ detail: 'Not authenticated' });
+    const { detail } = (await response.json()) as { detail: string };
+    expect(detail).toMatch(/^Not authenticated: /);
+    expect(detail).toContain('POST /token');
+  });
+
+  it('advises signing in again', async () => {
+    const response = await me('not-a-jwt');
+    expect(response.status).toBe(401);
+    const { detail } = (await response.json()) as { detail: string };
+    expect(detail).toMatch(/^Could not validate credentials: /);
+    expect(detail).toContain('sign in again with POST /token');
   });
 
   it('rejects a tampered token', async () => {
