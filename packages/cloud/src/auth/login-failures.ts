@@ -1,7 +1,8 @@
 import type { AppDeps } from '../http/context.ts';
-import { TokenBucketLimiter } from '../http/rate-limit.ts';
+import { TokenBucketLimiter, type Decision } from '../http/rate-limit.ts';
 
 const limiters = new WeakMap<AppDeps, TokenBucketLimiter>();
+const addressLimiters = new WeakMap<AppDeps, TokenBucketLimiter>();
 
 /**
  * Returns the failed-login limiter of the app built on `deps`, created on first use with
@@ -29,4 +30,39 @@ export function loginFailureKey(username: string, address: string): string {
  */
 export function passwordChangeFailureKey(userId: number): string {
   return JSON.stringify({ userId });
+}
+
+/**
+ * Returns the limiter of failed logins per client address, whatever the username, created on
+ * first use with `options.rateLimits.loginFailuresPerAddress`. Without it one address could try
+ * one password on many usernames, each attempt costing a password hash.
+ */
+function loginAddressLimiter(deps: AppDeps): TokenBucketLimiter {
+  let limiter = addressLimiters.get(deps);
+  if (!limiter) {
+    limiter = new TokenBucketLimiter(deps.options.rateLimits.loginFailuresPerAddress);
+    addressLimiters.set(deps, limiter);
+  }
+  return limiter;
+}
+
+/** Decides, before any password hashing, whether a login of `username` from `address` may be tried. */
+export function checkLoginAttempt(deps: AppDeps, username: string, address: string): Decision {
+  const byAddress = loginAddressLimiter(deps).check(address);
+  if (!byAddress.allowed) return byAddress;
+  return loginFailureLimiter(deps).check(loginFailureKey(username, address));
+}
+
+/** Counts a failed login against the username from that address and against the address. */
+export function recordLoginFailure(deps: AppDeps, username: string, address: string): void {
+  loginFailureLimiter(deps).charge(loginFailureKey(username, address));
+  loginAddressLimiter(deps).charge(address);
+}
+
+/**
+ * Forgets the failures of the username from that address. The address keeps its count, so one
+ * valid account does not reset the limit for guesses at other usernames.
+ */
+export function recordLoginSuccess(deps: AppDeps, username: string, address: string): void {
+  loginFailureLimiter(deps).reset(loginFailureKey(username, address));
 }

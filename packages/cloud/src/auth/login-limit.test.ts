@@ -49,6 +49,15 @@ describe('POST /token failure limit', () => {
     expect((await login(data.organizations[0].members.manager, data.password, '203.0.113.2')).status).toBe(200);
   });
 
+  it('limits failures per address', async () => {
+    const address = '203.0.113.9';
+    for (let attempt = 0; attempt < 20; attempt++) expect((await login(`spray-${attempt}`, 'guess', address)).status).toBe(401);
+
+    expect((await login('spray-20', 'guess', address)).status).toBe(429);
+    expect((await login(data.organizations[1].members.viewer, data.password, address)).status).toBe(429);
+    expect((await login(data.organizations[1].members.viewer, data.password, '203.0.113.10')).status).toBe(200);
+  });
+
   it('resets after a valid login', async () => {
     const username = data.organizations[0].members.installer;
     for (let attempt = 0; attempt < 2; attempt++) expect((await login(username, 'wrong password', '203.0.113.4')).status).toBe(401);

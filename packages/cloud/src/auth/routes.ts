@@ -4,7 +4,7 @@ import { HttpError } from '../http/errors.ts';
 import { errorResponses, errorSchema, jsonResponse } from '../http/openapi-schemas.ts';
 import { clientAddress, rejectAttempt } from '../http/rate-limit.ts';
 import type { ApiRouter } from '../http/router.ts';
-import { loginFailureKey, loginFailureLimiter } from './login-failures.ts';
+import { checkLoginAttempt, recordLoginFailure, recordLoginSuccess } from './login-failures.ts';
 import { PasswordLogin } from './login.ts';
 import { profileSchema, tokenFormSchema, tokenSchema, toMembershipSummaryJson, toUserJson } from './schemas.ts';
 import { signAccessToken } from './tokens.ts';
@@ -42,25 +42,23 @@ const meRoute = createRoute({
 function register(router: ApiRouter): void {
   const { deps } = router;
   const login = new PasswordLogin(deps.repos.users, deps.options.passwordHashCost);
-  const failures = loginFailureLimiter(deps);
   const logger = deps.logger.child({ module: 'auth' });
 
   router.add(tokenRoute, async (c) => {
     const form = c.req.valid('form');
     const address = clientAddress(c, deps.options.trustedProxyHops);
     // Brute-force protection: only failures spend tokens, and a throttled attempt costs no hash.
-    const key = loginFailureKey(form.username, address);
-    const decision = failures.check(key);
+    const decision = checkLoginAttempt(deps, form.username, address);
     if (!decision.allowed) throw rejectAttempt(decision, 'Too many failed logins', logger, { username: form.username, address });
 
     const user = await login.check(form.username, form.password);
     if (!user) {
-      failures.charge(key);
+      recordLoginFailure(deps, form.username, address);
       logger.info({ username: form.username, address }, 'login failed');
       throw new HttpError(401, 'Incorrect username or password', { headers: { 'WWW-Authenticate': 'Bearer' } });
     }
 
-    failures.reset(key);
+    recordLoginSuccess(deps, form.username, address);
     const token = await signAccessToken(deps.tokens, user.id, user.username);
     return c.json({ access_token: token, token_type: 'bearer' as const }, 200);
   });

@@ -87,11 +87,14 @@ export interface RateLimits {
   pairing: RateLimit;
   /** Failed `POST /token` logins per username and client address. Default 5 at once, then 1 per minute; a successful login resets it. */
   loginFailures: RateLimit;
+  /** Failed logins per client address, whatever the username. Default 20 at once, then 10 per minute; a successful login does not reset it. */
+  loginFailuresPerAddress: RateLimit;
 }
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = Object.freeze({
   pairing: { burst: 10, perMinute: 10 },
   loginFailures: { burst: 5, perMinute: 1 },
+  loginFailuresPerAddress: { burst: 20, perMinute: 10 },
 });
 
 /**

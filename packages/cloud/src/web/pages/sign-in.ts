@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { loginFailureKey, loginFailureLimiter } from '../../auth/login-failures.ts';
+import { checkLoginAttempt, recordLoginFailure, recordLoginSuccess } from '../../auth/login-failures.ts';
 import { PasswordLogin } from '../../auth/login.ts';
 import { tokenFormSchema } from '../../auth/schemas.ts';
 import type { ApiEnv, AppDeps } from '../../http/context.ts';
@@ -19,7 +19,6 @@ const credentialsSchema = tokenFormSchema.pick({ username: true, password: true 
  */
 export function registerSignIn(app: Hono<ApiEnv>, deps: AppDeps): void {
   const login = new PasswordLogin(deps.repos.users, deps.options.passwordHashCost);
-  const failures = loginFailureLimiter(deps);
   const logger = deps.logger.child({ module: 'dashboard' });
 
   app.get('/login', async (c) => {
@@ -39,8 +38,7 @@ export function registerSignIn(app: Hono<ApiEnv>, deps: AppDeps): void {
     // Same limit and buckets as `POST /token`. A throttled attempt is rejected before any password hashing.
     const { username, password } = parsed.data;
     const address = clientAddress(c, deps.options.trustedProxyHops);
-    const key = loginFailureKey(username, address);
-    const decision = failures.check(key);
+    const decision = checkLoginAttempt(deps, username, address);
     if (!decision.allowed) {
       const rejection = rejectAttempt(decision, 'Too many failed sign-ins', logger, { username, address });
       for (const [name, value] of Object.entries(rejection.headers)) c.header(name, value);
@@ -49,12 +47,12 @@ export function registerSignIn(app: Hono<ApiEnv>, deps: AppDeps): void {
 
     const user = await login.check(username, password);
     if (!user) {
-      failures.charge(key);
+      recordLoginFailure(deps, username, address);
       logger.info({ username, address }, 'dashboard sign-in failed');
       return renderSignIn(c, { next, username, error: 'Incorrect username or password.' }, 401);
     }
 
-    failures.reset(key);
+    recordLoginSuccess(deps, username, address);
     await startSession(c, deps, user);
     logger.info({ userId: user.id }, 'dashboard sign-in');
     return c.redirect(next, 303);
