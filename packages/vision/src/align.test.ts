@@ -32,6 +32,21 @@ describe('alignToMarks', () => {
     expect(Math.hypot(centre.x - (width - 1) / 2, centre.y - (height - 1) / 2)).toBeLessThan(2);
   });
 
+  it.each([
+    ['an SVG labelled PNG', '<svg xmlns="http://www.w3.org/2000/svg" width="12000" height="12000"><rect width="12000" height="12000"/></svg>', /image is svg: embed a PNG, JPEG or WebP/],
+    ['bytes that are no image', 'not an image', /cannot be decoded/],
+  ])('rejects a mark that is %s', async (_case, content, message) => {
+    const rendered = await renderMeter({ value: 1, seed: 3 });
+    const layout = await parseLayout(rendered.layout);
+    const image = `data:image/png;base64,${Buffer.from(content).toString('base64')}`;
+    const marks = layout.alignment!.marks.map((mark) => ({ ...mark, image }));
+    const grey = toGrey(await decodeImage(rendered.image));
+
+    const error = await alignToMarks(grey, layoutRotation(grey.width, grey.height, 0), { ...layout.alignment!, marks }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'alignment_failed' });
+    expect((error as VisionError).message).toMatch(message);
+  });
+
   it('fails with the similarity found', async () => {
     const rendered = await renderMeter({ value: 1, seed: 3 });
     const layout = await parseLayout(rendered.layout);

@@ -119,13 +119,33 @@ async function decodeMark(mark: AlignmentMark): Promise<RasterImage> {
   if (!mark.image.startsWith('data:image/')) {
     throw new VisionError('alignment_failed', `alignment mark ${mark.name} image is not a data URL: load the layout with parseLayout or loadLayoutFile`, { mark: mark.name });
   }
+
+  // The layout may come from a remote sender: the header is checked before anything is decoded,
+  // so an SVG or a huge image labelled PNG never reaches the rasteriser.
+  const bytes = Buffer.from(base64, 'base64');
+  const maxPixels = mark.width * mark.height;
+  let header: sharp.Metadata;
   try {
-    const { data, info } = await sharp(Buffer.from(base64, 'base64')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    header = await sharp(bytes).metadata();
+  } catch (error) {
+    throw new VisionError('alignment_failed', `alignment mark ${mark.name} image cannot be decoded: ${(error as Error).message}`, { mark: mark.name }, { cause: error });
+  }
+  if (!MARK_FORMATS.has(header.format)) {
+    throw new VisionError('alignment_failed', `alignment mark ${mark.name} image is ${header.format}: embed a PNG, JPEG or WebP image`, { mark: mark.name });
+  }
+  if (header.width !== mark.width || header.height !== mark.height) {
+    throw new VisionError('alignment_failed', `alignment mark ${mark.name} image is ${header.width}x${header.height} but the layout expects ${mark.width}x${mark.height}: cut the mark image to the ROI size`, { mark: mark.name });
+  }
+
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels }).greyscale().raw().toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height, channels: 1 };
   } catch (error) {
     throw new VisionError('alignment_failed', `alignment mark ${mark.name} image cannot be decoded: ${(error as Error).message}`, { mark: mark.name }, { cause: error });
   }
 }
+
+const MARK_FORMATS = new Set<string | undefined>(['png', 'jpeg', 'webp']);
 
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
