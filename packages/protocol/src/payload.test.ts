@@ -51,6 +51,20 @@ describe('payload', () => {
     expect(decoded.issues[0]?.path).toBe('layout.digits');
   });
 
+  it.each(['a/#', 'ha/+/x', '$SYS', 'ha//x', '/ha', 'ha/'])('rejects discovery prefix %s', (discoveryPrefix) => {
+    const layout = { digits: [{ name: 'd1', x: 0, y: 0, width: 10, height: 20 }] };
+    const decoded = decodePayload('config', JSON.stringify({ v: 1, version: 3, layout, homeAssistant: { enabled: true, discoveryPrefix } }));
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.issues[0]?.path).toBe('homeAssistant.discoveryPrefix');
+  });
+
+  it('accepts a nested discovery prefix', () => {
+    const layout = { digits: [{ name: 'd1', x: 0, y: 0, width: 10, height: 20 }] };
+    const decoded = decodePayload('config', JSON.stringify({ v: 1, version: 3, layout, homeAssistant: { discoveryPrefix: 'site-1/homeassistant' } }));
+    expect(decoded.ok).toBe(true);
+  });
+
   it('accepts a minimal device config', () => {
     const layout = { digits: [{ name: 'd1', x: 0, y: 0, width: 10, height: 20 }] };
     const decoded = decodePayload('config', JSON.stringify({ v: 1, version: 3, layout }));

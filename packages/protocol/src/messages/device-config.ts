@@ -43,8 +43,16 @@ export const evidenceSchema = z.object({
 
 export const homeAssistantSchema = z.object({
   enabled: z.boolean().default(false),
-  /** Discovery prefix Home Assistant listens on. */
-  discoveryPrefix: z.string().min(1).max(64).default('homeassistant'),
+  /**
+   * Discovery prefix Home Assistant listens on: the topic levels its discovery topics start with.
+   * Wildcards, `$` and empty levels are refused because a broker drops (or disconnects over) a
+   * publish to such a topic. The cloud's broker accepts only the default `homeassistant`.
+   */
+  discoveryPrefix: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be topic levels of A-Z, a-z, 0-9, "_" or "-" separated by "/", without wildcards')
+    .default('homeassistant'),
   /** Home Assistant device class of the sensor. */
   deviceClass: z.enum(['water', 'gas', 'energy']).default('water'),
 });
