@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { isClockSynchronized, skewFromDateHeader } from './clock.ts';
 import type { HealthState } from './heartbeat.ts';
-import { buildHeartbeat, type HeartbeatInputs, readSignalDbm, sendHttpHeartbeat } from './heartbeat.ts';
+import { buildHeartbeat, type HeartbeatInputs, httpHeartbeatAdvice, readSignalDbm, sendHttpHeartbeat } from './heartbeat.ts';
 import type { DeviceLink } from './mqtt/device-link.ts';
+import { OutageLog, type OutageLogOptions } from './outage-log.ts';
 
 /** Difference to the cloud's clock above which the agent logs a warning, in milliseconds. */
 const SKEW_WARNING_MS = 60_000;
@@ -18,6 +19,8 @@ export interface HealthReporterOptions {
   /** Cloud URL and device credentials for the HTTP fallback and the clock check; null parts disable them. */
   cloud(): { url: string | null; username: string; password: string | null; httpHeartbeat: boolean };
   logger: Logger;
+  /** Pauses between the summary lines of failing HTTP heartbeats; defaults one minute, doubling to 15. */
+  outageLog?: Pick<OutageLogOptions, 'firstSummaryAfterMs' | 'maxSummaryIntervalMs'>;
 }
 
 /**
@@ -26,9 +29,11 @@ export interface HealthReporterOptions {
  */
 export class HealthReporter {
   readonly #options: HealthReporterOptions;
+  readonly #httpOutage: OutageLog;
 
   constructor(options: HealthReporterOptions) {
     this.#options = options;
+    this.#httpOutage = new OutageLog({ ...options.outageLog, logger: options.logger, subject: 'HTTP heartbeat' });
   }
 
   async sendHeartbeat(): Promise<void> {
@@ -42,6 +47,8 @@ export class HealthReporter {
 
     const link = options.link();
     if (link?.connected) {
+      // The MQTT link logs its own reconnect, so HTTP failures from before end without a line.
+      this.#httpOutage.recovered();
       link.publish('heartbeat', heartbeat);
       return;
     }
@@ -53,8 +60,16 @@ export class HealthReporter {
 
     const result = await sendHttpHeartbeat(cloud.url, { username: cloud.username, password: cloud.password }, heartbeat);
     if (result.clockSkewMs !== null) options.health.clockSkewMs = result.clockSkewMs;
-    if (result.ok) options.logger.info({ status: result.status }, 'heartbeat sent over HTTP while MQTT is down');
-    else options.logger.warn({ status: result.status, err: result.error }, 'HTTP heartbeat failed');
+    if (!result.ok) {
+      const kind = result.status === null ? (result.errorCode ?? 'network') : `HTTP ${result.status}`;
+      const fields = { status: result.status, err: result.error, code: result.errorCode, advice: httpHeartbeatAdvice(result) };
+      this.#httpOutage.failure({ kind, message: 'HTTP heartbeat failed', fields });
+      return;
+    }
+
+    const ended = this.#httpOutage.recovered();
+    if (ended) options.logger.info({ status: result.status, ...ended }, 'HTTP heartbeat works again');
+    else options.logger.info({ status: result.status }, 'heartbeat sent over HTTP while MQTT is down');
   }
 
   /** Updates `clockSynchronized` and, with a cloud URL, `clockSkewMs` from the `Date` header of a HEAD request. */

@@ -4,11 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentHandle, startAgent } from './agent.ts';
 import { buildHeartbeat, readSignalDbm } from './heartbeat.ts';
 import { createHealth } from './health.ts';
+import { HealthReporter } from './health-reporter.ts';
 import { pairDevice } from './pair.ts';
 import { type AgentFixture, createAgentFixture } from './testing/agent-fixture.ts';
 import { freePort } from './testing/broker.ts';
 import { startCloudStub } from './testing/cloud-stub.ts';
 import { waitFor } from './testing/collector.ts';
+import { collectLogs, INFO, WARN } from './testing/log-sink.ts';
 import { type MeterShape, ObservationReader, observationLayout, observe } from './testing/observation-reader.ts';
 
 const SECRET = 'device-secret-for-heartbeat';
@@ -74,5 +76,36 @@ describe('HTTP heartbeat fallback', () => {
 
     const outcome = await agent.captureNow();
     expect(outcome.kind === 'reading' && outcome.reading.meterSerial).toBe('WM-123');
+  });
+});
+
+describe('HTTP heartbeat failures', () => {
+  it('logs each failure kind once', async () => {
+    const access = { url: cloud.url, username: 'cam-1', password: 'revoked-secret', httpHeartbeat: true };
+    const { logger, lines } = collectLogs('info');
+    const reporter = new HealthReporter({
+      health: createHealth(),
+      firmwareVersion: '0.1.0',
+      intervalSeconds: 5,
+      link: () => null,
+      figures: () => ({ outboxPending: 0, outboxDropped: 0, configVersion: null, schedule: 'awaiting_configuration' }),
+      cloud: () => access,
+      logger,
+    });
+
+    for (let i = 0; i < 4; i += 1) await reporter.sendHeartbeat();
+    access.url = `http://127.0.0.1:${await freePort()}`;
+    for (let i = 0; i < 4; i += 1) await reporter.sendHeartbeat();
+    access.url = cloud.url;
+    access.password = SECRET;
+    await reporter.sendHeartbeat();
+
+    const warnings = lines.filter((line) => line.level === WARN);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatchObject({ msg: 'HTTP heartbeat failed', status: 401, advice: expect.stringContaining('run pair again') });
+    expect(warnings[1]).toMatchObject({ msg: 'HTTP heartbeat failed', status: null, code: 'ECONNREFUSED', advice: expect.stringContaining('check cloud.url') });
+    const recovered = lines.filter((line) => line.level === INFO && line.msg === 'HTTP heartbeat works again');
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]).toMatchObject({ status: 200, failedAttempts: 8 });
   });
 });

@@ -64,6 +64,8 @@ export interface HttpHeartbeatResult {
   status: number | null;
   clockSkewMs: number | null;
   error?: string;
+  /** Node's errno code of a network failure (`ECONNREFUSED`, `ENOTFOUND`), or `TimeoutError`. */
+  errorCode?: string;
 }
 
 /**
@@ -91,6 +93,27 @@ export async function sendHttpHeartbeat(
     const clockSkewMs = skewFromDateHeader(response.headers.get('date'), sentAt, Date.now());
     return { ok: response.ok, status: response.status, clockSkewMs };
   } catch (error) {
-    return { ok: false, status: null, clockSkewMs: null, error: error instanceof Error ? error.message : String(error) };
+    // fetch rejects with the bare message `fetch failed` and keeps the socket's errno code in `cause`.
+    if (!(error instanceof Error)) return { ok: false, status: null, clockSkewMs: null, error: String(error) };
+    const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+    const errorCode = typeof cause?.code === 'string' ? cause.code : error.name;
+    const message = error.message;
+    const detail = typeof cause?.message === 'string' ? `${message}: ${cause.message}` : message;
+    return { ok: false, status: null, clockSkewMs: null, error: detail, errorCode };
   }
+}
+
+/** Returns what a failed HTTP heartbeat means and what to do, by HTTP status or network error. */
+export function httpHeartbeatAdvice(result: Pick<HttpHeartbeatResult, 'status' | 'errorCode'>): string {
+  const { status } = result;
+  if (status === null) {
+    if (result.errorCode === 'TimeoutError') return 'the cloud did not respond before the request timed out: check the network link and cloud.url';
+    return 'the cloud could not be reached: check cloud.url (or the URL stored at pairing) and the device network';
+  }
+  if (status === 401) return 'the cloud rejected the device credentials, so the device was removed or its secret replaced: get a new pairing code and run pair again';
+  if (status === 404) return 'cloud.url points to a server without the MeterVision heartbeat route: check cloud.url';
+  if (status === 422) return 'the cloud rejected the heartbeat message as invalid: the agent and cloud versions probably differ, so update the agent';
+  if (status === 429) return 'the cloud is limiting requests from this address; the next heartbeat tries again';
+  if (status >= 500) return 'the cloud failed to handle the heartbeat (server error); it retries at the next heartbeat, check the cloud logs if it persists';
+  return `the cloud returned the unexpected HTTP status ${status}: check that cloud.url points to the MeterVision cloud`;
 }

@@ -3,6 +3,7 @@ import { encodePayload, topics } from '@metervision/protocol';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { MqttSettings } from '../config/schema.ts';
+import { OutageLog, type OutageLogOptions } from '../outage-log.ts';
 
 /** CONNACK return codes of MQTT 3.1.1 §3.2.2.3: bad user name or password, not authorized. */
 const CONNACK_BAD_CREDENTIALS = 4;
@@ -17,6 +18,8 @@ export interface ConnectionOptions {
   password?: string;
   settings: MqttSettings;
   logger: Logger;
+  /** Pauses between the summary lines of an outage; the defaults suit a device (one minute, doubling to 15). */
+  outageLog?: Pick<OutageLogOptions, 'firstSummaryAfterMs' | 'maxSummaryIntervalMs'>;
 }
 
 /**
@@ -50,10 +53,14 @@ export function connectMqtt(options: ConnectionOptions): MqttClient {
   };
 
   const client = mqtt.connect(options.url, clientOptions);
+  const outage = new OutageLog({ ...options.outageLog, logger, subject: 'broker connection' });
 
   client.on('connect', () => {
     client.options.reconnectPeriod = settings.reconnectPeriodMs;
-    logger.info({ url: redactBrokerUrl(options.url) }, 'connected to broker');
+    const url = redactBrokerUrl(options.url);
+    const ended = outage.recovered();
+    if (ended) logger.info({ url, ...ended }, 'reconnected to broker');
+    else logger.info({ url }, 'connected to broker');
     client.publish(topics.status(deviceId), statusPayload('online'), { qos: 1, retain: true }, (error) => {
       if (error) logger.warn({ err: error.message }, 'online status not published');
     });
@@ -63,19 +70,46 @@ export function connectMqtt(options: ConnectionOptions): MqttClient {
     client.options.will = lastWill(deviceId);
     logger.debug('reconnecting to broker');
   });
-  client.on('offline', () => logger.warn('broker connection lost, will retry'));
+  // mqtt.js emits `offline` once per outage; at start-up the first connection error opens the outage instead.
+  client.on('offline', () => {
+    if (outage.begin()) logger.warn('broker connection lost, will retry');
+  });
   client.on('error', (error) => {
     const code = (error as { code?: unknown }).code;
     if (code === CONNACK_BAD_CREDENTIALS || code === CONNACK_NOT_AUTHORIZED) {
       // Wrong credentials do not fix themselves: back off so a revoked device does not hammer the broker.
+      // The doubling pause already limits these lines to about one per retry.
       client.options.reconnectPeriod = Math.min((client.options.reconnectPeriod ?? settings.reconnectPeriodMs) * 2, MAX_AUTH_BACKOFF_MS);
+      outage.begin();
       logger.error({ code, retryInMs: client.options.reconnectPeriod }, 'broker rejected the device credentials; pair the device again');
       return;
     }
-    logger.warn({ err: error.message }, 'broker connection error');
+    const kind = typeof code === 'string' ? code : error.message;
+    const fields = { err: error.message, code, advice: connectionAdvice(kind) };
+    outage.failure({ kind, message: 'broker connection error', fields });
   });
 
   return client;
+}
+
+/** Returns what a connection error usually means on a device and what to do, by Node's errno code. */
+function connectionAdvice(kind: string): string {
+  const keepsReadings = 'the agent keeps retrying and readings wait in the outbox';
+  switch (kind) {
+    case 'ECONNREFUSED':
+      return `nothing accepts connections at the broker address: the cloud or its broker is down, or the port in mqtt.url is wrong; ${keepsReadings}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the broker host name does not resolve: check the host in mqtt.url and the device's DNS and network; ${keepsReadings}`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `the broker cannot be reached: check the device's network link and any firewall between it and the host in mqtt.url; ${keepsReadings}`;
+    case 'ECONNRESET':
+      return `the connection was reset: the broker restarted, or it expects TLS and mqtt.url should start with mqtts://; ${keepsReadings}`;
+    default:
+      return `check the network and mqtt.url; ${keepsReadings}`;
+  }
 }
 
 function lastWill(deviceId: string): NonNullable<IClientOptions['will']> {
