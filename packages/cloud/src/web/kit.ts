@@ -1,7 +1,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { PolicyRow } from '../access/policy.ts';
-import type { ApiEnv, AppDeps, ResourceResolver } from '../http/context.ts';
+import type { ApiApp, ApiEnv, AppDeps, ResourceResolver } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
 import type { EvidenceAnnotator, EvidenceImage } from './evidence.ts';
 import { policyById, requireResource, requireSession } from './guard.ts';
@@ -9,6 +9,8 @@ import { policyById, requireResource, requireSession } from './guard.ts';
 /** Shared parts each group of dashboard routes registers with. */
 export interface PageKit {
   app: Hono<ApiEnv>;
+  /** The whole app with the API routes, which dashboard forms post to in process (see `postToApi`). */
+  api: ApiApp;
   deps: AppDeps;
   logger: Logger;
   annotator: EvidenceAnnotator;
@@ -22,9 +24,10 @@ export interface PageKit {
   row(policyId: string): PolicyRow;
 }
 
-export function createPageKit(app: Hono<ApiEnv>, deps: AppDeps, resolvers: Map<string, ResourceResolver>, annotator: EvidenceAnnotator): PageKit {
+export function createPageKit(app: Hono<ApiEnv>, api: ApiApp, deps: AppDeps, resolvers: Map<string, ResourceResolver>, annotator: EvidenceAnnotator): PageKit {
   return {
     app,
+    api,
     deps,
     logger: deps.logger.child({ module: 'dashboard' }),
     annotator,

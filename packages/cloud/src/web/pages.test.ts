@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../testing/app.ts';
 import { describeEachDialect } from '../testing/dialects.ts';
+import { revokeDeviceCredentials } from '../devices/credentials.ts';
+import { InstallationsRepo } from '../installations/installations.repo.ts';
 import { seed, type Seed } from '../testing/seed.ts';
 import { seedInstallation, seedReadings, type SeededReading } from './testing.ts';
 
@@ -216,5 +218,87 @@ describeEachDialect('dashboard pages', (target) => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-evidence-annotated')).toBe('true');
     expect([...new Uint8Array(await response.arrayBuffer()).slice(0, 3)]).toEqual(JPEG_MAGIC);
+  });
+
+  async function post(path: string, username: string, fields: Record<string, string>, origin = ORIGIN): Promise<Response> {
+    return api.request(path, { method: 'POST', headers: { cookie: await cookieOf(username), origin }, body: new URLSearchParams(fields) });
+  }
+
+  async function statusOf(id: string): Promise<string | undefined> {
+    return (await new InstallationsRepo(api.database).findById(id))?.status;
+  }
+
+  it('installer sees the validate form', async () => {
+    const installer = await (await get(`/ui/installations/${sessions[0]}`, acme().members.installer)).text();
+    const viewer = await (await get(`/ui/installations/${sessions[0]}`, acme().members.viewer)).text();
+    expect(installer).toContain('id="validate-form"');
+    expect(installer).toContain('Close as failed');
+    expect(viewer).not.toContain('<form method="post" action="/ui/installations');
+  });
+
+  it('installer validates from the page', async () => {
+    const id = await seedInstallation(api.database, api.deps.evidence, acme(), { suffix: '-validate' });
+    const response = await post(`/ui/installations/${id}`, acme().members.installer, { action: 'validate', expected_value: '12345,5', meter_serial: '' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`/ui/installations/${id}`);
+
+    const stored = await new InstallationsRepo(api.database).findById(id);
+    expect(stored?.validationRuns).toBe(2);
+    expect(stored?.expectedValue).toBe(12345.5);
+    await expect.poll(() => statusOf(id), { timeout: 10_000 }).not.toBe('validating');
+  });
+
+  it('invalid value keeps typed values', async () => {
+    const response = await post(`/ui/installations/${sessions[0]}`, acme().members.installer, { action: 'validate', expected_value: '12a4', meter_serial: 'PLATE-7' });
+    const page = await response.text();
+    expect(response.status).toBe(422);
+    expect(page).toContain('The value on the meter &quot;12a4&quot; is not a decimal number');
+    expect(page).toContain('value="12a4"');
+    expect(page).toContain('value="PLATE-7"');
+    expect(await statusOf(sessions[0]!)).toBe('validation_failed');
+  });
+
+  it('unpaired camera shows the conflict', async () => {
+    const id = await seedInstallation(api.database, api.deps.evidence, acme(), { suffix: '-unpaired', status: 'awaiting_pairing' });
+    const response = await post(`/ui/installations/${id}`, acme().members.installer, { action: 'validate', expected_value: '12345' });
+    expect(response.status).toBe(409);
+    expect(await response.text()).toContain('The camera is not paired yet');
+  });
+
+  it('installer completes a passed run', async () => {
+    const id = await seedInstallation(api.database, api.deps.evidence, acme(), { suffix: '-passed', status: 'validated' });
+    expect(await (await get(`/ui/installations/${id}`, acme().members.installer)).text()).toContain('Complete installation');
+
+    const response = await post(`/ui/installations/${id}`, acme().members.installer, { action: 'complete' });
+    expect(response.status).toBe(303);
+    const page = await (await get(`/ui/installations/${id}`, acme().members.installer)).text();
+    expect(page).toContain('id="installation-status">active</span>');
+    expect(page).not.toContain('id="validate-form"');
+  });
+
+  it('viewer forged post is 403', async () => {
+    const response = await post(`/ui/installations/${sessions[0]}`, acme().members.viewer, { action: 'complete' });
+    expect(response.status).toBe(403);
+    expect(await statusOf(sessions[0]!)).toBe('validation_failed');
+  });
+
+  it('foreign session post is 404', async () => {
+    const response = await post(`/ui/installations/${sessions[1]}`, acme().members.admin, { action: 'complete' });
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('Installation not found');
+    expect(await statusOf(sessions[1]!)).toBe('validation_failed');
+  });
+
+  it('cross-site form post is rejected', async () => {
+    const response = await post(`/ui/installations/${sessions[0]}`, acme().members.installer, { action: 'complete' }, 'https://evil.example');
+    expect(response.status).toBe(403);
+    expect(await statusOf(sessions[0]!)).toBe('validation_failed');
+  });
+
+  it('revoked camera is shown', async () => {
+    await revokeDeviceCredentials(api.database, globex().deviceId);
+    const page = await (await get(`/ui/installations/${sessions[1]}`, globex().members.viewer)).text();
+    expect(page).toContain('id="camera-revoked-badge">revoked</span>');
+    expect(page).toContain("The camera's credentials were revoked");
   });
 });

@@ -39,7 +39,7 @@ function register(router: ApiRouter): void {
   const { deps, resolvers } = router;
   const dashboard = new Hono<ApiEnv>();
   const annotator = new EvidenceAnnotator(deps.evidence, deps.logger.child({ module: 'dashboard' }));
-  const kit = createPageKit(dashboard, deps, resolvers, annotator);
+  const kit = createPageKit(dashboard, router.app, deps, resolvers, annotator);
   dashboard.onError(renderErrorPage(kit.logger));
 
   registerStaticRoutes(dashboard);

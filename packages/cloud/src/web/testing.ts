@@ -111,18 +111,27 @@ function sampleStages(): StageRecord[] {
   ];
 }
 
+/** Variations of a seeded session: its id suffix and its state. */
+export interface SeedInstallationOptions {
+  /** Appended to `<device id>-installation`; default none. */
+  suffix?: string;
+  /** `validation_failed` (default), `validated` (the run passed) or `awaiting_pairing`. */
+  status?: 'validation_failed' | 'validated' | 'awaiting_pairing';
+}
+
 /**
  * Stores an installation session of the organization's meter and camera whose latest validation
  * failed at the recognition stage, with the camera's image as evidence. Returns its id.
  */
-export async function seedInstallation(database: Database, evidence: EvidenceStore, organization: SeededOrganization): Promise<string> {
-  const id = `${organization.deviceId}-installation`;
+export async function seedInstallation(database: Database, evidence: EvidenceStore, organization: SeededOrganization, options: SeedInstallationOptions = {}): Promise<string> {
+  const status = options.status ?? 'validation_failed';
+  const id = `${organization.deviceId}-installation${options.suffix ?? ''}`;
   const photo = await seedMeterPhoto(12345);
   const imagePath = await evidence.save(organization.id, organization.meterId, `installation-${id}-run1`, 'image/jpeg', photo);
   const now = new Date();
   const validation: ValidationRecord = {
     run: 1,
-    status: 'failed',
+    status: status === 'validated' ? 'passed' : 'failed',
     requestedBy: null,
     startedAt: new Date(now.getTime() - 5000).toISOString(),
     finishedAt: now.toISOString(),
@@ -138,10 +147,10 @@ export async function seedInstallation(database: Database, evidence: EvidenceSto
     organizationId: organization.id,
     meterId: organization.meterId,
     deviceId: organization.deviceId,
-    status: 'validation_failed',
+    status,
     pairingCodeHash: `unused-${id}`,
     pairingExpiresAt: now,
-    pairedAt: now,
+    pairedAt: status === 'awaiting_pairing' ? null : now,
     expectedValue: 12345,
     validation,
     validationRuns: 1,

@@ -6,6 +6,7 @@ import type { InstallationEvent } from '../../installations/events.repo.ts';
 import { OPEN_STATUSES, STAGE_NAMES, type Check, type CheckThreshold, type StageName, type StageRecord, type ValidationRecord } from '../../installations/types.ts';
 import { formatSignal, timeTag, utcTime } from '../format.ts';
 import type { Html } from '../layout.ts';
+import { actionForms, type InstallationActions } from './installation-forms.ts';
 import { meterUrl } from './meter.ts';
 
 /** Refresh interval of an open session's page while a validation runs, in ms. */
@@ -22,10 +23,12 @@ export const STAGE_LABELS: Record<StageName, string> = {
 
 const STATUS_GUIDANCE: Partial<Record<InstallationRow['status'], string>> = {
   awaiting_pairing: 'Waiting for the camera to redeem the pairing code (metervision-agent pair on the camera).',
-  paired: 'The camera is paired. Start the validation from the installer app or with POST /api/installations/{session_id}/validate.',
+  paired: 'The camera is paired. Validate it with the value the meter shows now.',
   validating: 'The validation is running: this page follows it.',
   validated: 'Every stage passed. Complete the installation to make the camera active.',
   validation_failed: 'A stage failed: follow the advice below, then validate again.',
+  active: 'The installation is complete: the camera is active and its readings go to this meter.',
+  failed: 'The installation was closed as failed. Its checks are kept below: start a new session to try again.',
 };
 
 export interface InstallationPageData {
@@ -33,6 +36,7 @@ export interface InstallationPageData {
   meter: MeterRow | null;
   device: DeviceRow | null;
   events: InstallationEvent[];
+  actions: InstallationActions;
 }
 
 /** How often the page should reload its live region; null once the session is closed. */
@@ -60,15 +64,23 @@ export function installationBody(data: InstallationPageData): Html {
 <p><span class="badge ${installation.status}" id="installation-status">${installation.status.replaceAll('_', ' ')}</span> ${STATUS_GUIDANCE[installation.status] ?? ''}</p>
 <dl class="facts card">
 <div><dt>Meter</dt><dd>${data.meter ? html`<a href="${meterUrl(data.meter.serialNumber)}">${data.meter.serialNumber}</a>` : serial}</dd></div>
-<div><dt>Camera</dt><dd>${installation.deviceId}${data.device ? html` <span class="badge ${data.device.status}">${data.device.status.replaceAll('_', ' ')}</span>` : ''}</dd></div>
+<div><dt>Camera</dt><dd>${installation.deviceId}${data.device ? cameraBadges(data.device) : ''}</dd></div>
 ${data.device ? html`<div><dt>Signal</dt><dd>${formatSignal(data.device.signalDbm)}</dd></div><div><dt>Last seen</dt><dd>${timeTag(data.device.lastSeenAt)}</dd></div>` : ''}
 <div><dt>Started</dt><dd>${utcTime(installation.createdAt)}</dd></div>
 ${installation.pairedAt ? html`<div><dt>Paired</dt><dd>${utcTime(installation.pairedAt)}</dd></div>` : ''}
 ${installation.expectedValue !== null ? html`<div><dt>Value on the meter</dt><dd>${installation.expectedValue}</dd></div>` : ''}
 </dl>
+${data.device?.revokedAt ? html`<p class="error" id="camera-revoked">The camera's credentials were revoked ${utcTime(data.device.revokedAt)}: it can no longer connect. Pair it again with a new installation session.</p>` : ''}
 ${validationSection(installation)}
 ${eventLog(data.events)}
-</section>`;
+</section>
+${actionForms(installation, data.actions)}`;
+}
+
+/** Connection state of the camera and, as on the fleet page, a badge when its credentials were revoked. */
+function cameraBadges(device: DeviceRow): Html {
+  const revoked = device.revokedAt ? html` <span class="badge revoked" id="camera-revoked-badge">revoked</span>` : '';
+  return html` <span class="badge ${device.status}">${device.status.replaceAll('_', ' ')}</span>${revoked}`;
 }
 
 function validationSection(installation: InstallationRow): Html {

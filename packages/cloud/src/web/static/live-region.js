@@ -39,8 +39,18 @@
       region.replaceWith(fresh);
       region = fresh;
     }
+    replaceActionsOnStateChange(fresh.ownerDocument);
     if (interval() > 0) showState('live', 'connected');
     schedule();
+  }
+
+  // The forms sit outside the region, so a refresh keeps typed values. They are replaced only
+  // when the session's state changed, for example when a run passed and Complete appears.
+  function replaceActionsOnStateChange(freshDocument) {
+    const actions = document.getElementById('actions');
+    const freshActions = freshDocument.getElementById('actions');
+    if (!actions || !freshActions || actions.dataset.status === freshActions.dataset.status) return;
+    actions.replaceWith(document.importNode(freshActions, true));
   }
 
   function schedule() {
