@@ -11,9 +11,17 @@ export const MAX_RETAINED_PAYLOAD_BYTES = 16 * 1024;
 /**
  * Maximum number of topics on which one device may keep a retained message at once. The edge agent
  * uses three (its status and two discovery configs), so 64 leaves room for more entities. With the
- * payload cap, one device keeps at most 64 × 16 KiB = 1 MiB of retained messages in the broker.
+ * payload and topic caps, one device keeps at most about 64 × 16.3 KiB, just over 1 MiB, of retained
+ * messages in the broker.
  */
 export const MAX_RETAINED_TOPICS_PER_DEVICE = 64;
+
+/**
+ * Longest topic of a retained message, in bytes. The broker keeps the topic with the message, so
+ * without it 64 topics of 60 KB each would outweigh the payload cap. The agent's longest discovery
+ * topic is about 110 bytes with a 64-character device id.
+ */
+export const MAX_RETAINED_TOPIC_BYTES = 256;
 
 export interface RetainedLimits {
   /** Largest retained payload in bytes. Default MAX_RETAINED_PAYLOAD_BYTES. */
@@ -44,6 +52,9 @@ export async function checkRetainedPublish(
   if (payloadBytes === 0) {
     await retained.release(deviceId, topic);
     return null;
+  }
+  if (Buffer.byteLength(topic) > MAX_RETAINED_TOPIC_BYTES) {
+    return `retained topic of ${Buffer.byteLength(topic)} bytes is over the limit of ${MAX_RETAINED_TOPIC_BYTES} bytes`;
   }
   if (payloadBytes > limits.maxPayloadBytes) {
     return `retained payload of ${payloadBytes} bytes is over the limit of ${limits.maxPayloadBytes} bytes`;

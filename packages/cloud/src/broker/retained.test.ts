@@ -7,7 +7,7 @@ import type { CloudHandle } from '../start.ts';
 import { readingMessage } from '../testing/messages.ts';
 import { SEED_LAYOUT, type SeededOrganization } from '../testing/seed.ts';
 import { waitFor } from '../testing/services.ts';
-import { MAX_RETAINED_PAYLOAD_BYTES, MAX_RETAINED_TOPICS_PER_DEVICE } from './retained-policy.ts';
+import { MAX_RETAINED_PAYLOAD_BYTES, MAX_RETAINED_TOPIC_BYTES, MAX_RETAINED_TOPICS_PER_DEVICE } from './retained-policy.ts';
 import { startBrokerFixture, type BrokerFixture } from './testing.ts';
 
 // A device may keep retained messages only where a reader needs them (its status and its Home
@@ -109,6 +109,14 @@ describe('embedded broker retained messages', () => {
 
     const rejected = await expectRetainDropped(device, stateTopic, '123.45');
     expect(rejected).toMatchObject({ deviceId: acme.deviceId, topic: stateTopic });
+  });
+
+  it('caps the retained topic length', async () => {
+    const device = await connect(acme);
+    const topic = discoveryTopic(acme, 'x'.repeat(MAX_RETAINED_TOPIC_BYTES));
+
+    const rejected = await expectRetainDropped(device, topic, '{}');
+    expect(rejected.reason).toMatch(/topic of \d+ bytes is over the limit/);
   });
 
   it('caps the retained payload size', async () => {
