@@ -51,6 +51,37 @@ describe('createApp', () => {
     expect(await response.json()).toEqual({ detail: [expect.objectContaining({ type: 'json_invalid', loc: ['body'] })] });
   });
 
+  it('names a non-number parameter', async () => {
+    const token = await api.login('json-tester', 'json tester password');
+    const path = await api.request('/api/organizations/abc', { token });
+    expect(path.status).toBe(422);
+    expect(await path.json()).toEqual({ detail: [{ type: 'invalid_type', loc: ['path', 'org_id'], msg: 'Must be a number, not "abc"' }] });
+
+    const query = await api.request('/meters_list/?limit=abc', { token });
+    expect(query.status).toBe(422);
+    expect(await query.json()).toEqual({ detail: [{ type: 'invalid_type', loc: ['query', 'limit'], msg: 'Must be a number, not "abc"' }] });
+  });
+
+  it('reports missing fields as required', async () => {
+    const token = await api.login('json-tester', 'json tester password');
+    const response = await api.request('/projects/', { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(422);
+    const { detail } = (await response.json()) as { detail: { type: string; loc: string[]; msg: string }[] };
+    expect(detail).toContainEqual({ type: 'missing', loc: ['body', 'organization_id'], msg: 'Field required' });
+    expect(detail).toContainEqual({ type: 'missing', loc: ['body', 'name'], msg: 'Field required' });
+  });
+
+  it('shows the datetime format', async () => {
+    const token = await api.login('json-tester', 'json tester password');
+    const response = await api.request('/meters/ANY-METER/readings?since=2020-01-01', { token });
+    expect(response.status).toBe(422);
+    const { detail } = (await response.json()) as { detail: { loc: string[]; msg: string }[] };
+    expect(detail[0]!.loc).toEqual(['query', 'since']);
+    expect(detail[0]!.msg).toContain('ISO 8601');
+    expect(detail[0]!.msg).toContain('2020-01-01T00:00:00Z');
+    expect(detail[0]!.msg).toContain('"2020-01-01"');
+  });
+
   it('explains a JSON login with 415', async () => {
     const response = await api.request('/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(415);

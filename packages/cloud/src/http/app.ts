@@ -33,8 +33,12 @@ export function createApp(deps: AppDeps): CreatedApp {
   const slashPaths = new Set<string>();
   const app: ApiApp = new OpenAPIHono<ApiEnv>({
     defaultHook: (result, c) => {
-      if (!result.success) return validationResponse(c, toValidationIssues(result.error, result.target));
-      return undefined;
+      if (result.success) return undefined;
+
+      // @hono/zod-validator passes the raw input as `data` on failure too; the hook type of
+      // @hono/zod-openapi 1.x leaves it out.
+      const input = 'data' in result ? result.data : undefined;
+      return validationResponse(c, toValidationIssues(result.error, result.target, input));
     },
     getPath: (request) => canonicalPath(getPath(request), slashPaths),
   });

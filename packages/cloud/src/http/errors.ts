@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { describeDatabaseError } from '../db/errors.ts';
+import { describeIssue } from './issue-messages.ts';
 
 /** Error sent as `{"detail": …}` with its status, following the FastAPI convention of the API guide. */
 export class HttpError extends Error {
@@ -33,13 +34,15 @@ export interface ValidationIssue {
 
 const LOCATIONS: Record<string, string> = { json: 'body', form: 'body', param: 'path', query: 'query', header: 'header', cookie: 'cookie' };
 
-/** Converts zod issues of one request part into FastAPI-style 422 entries. */
-export function toValidationIssues(error: z.ZodError, target: string): ValidationIssue[] {
+/**
+ * Converts zod issues of one request part into FastAPI-style 422 entries. `input` is the value
+ * that failed validation, so a missing field reads "Field required".
+ */
+export function toValidationIssues(error: z.ZodError, target: string, input?: unknown): ValidationIssue[] {
   const location = LOCATIONS[target] ?? target;
   return error.issues.map((issue) => ({
-    type: issue.code,
+    ...describeIssue(issue, input),
     loc: [location, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))],
-    msg: issue.message,
   }));
 }
 

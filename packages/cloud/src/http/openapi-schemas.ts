@@ -8,7 +8,7 @@ export const validationErrorSchema = z
   .object({
     detail: z.array(z.object({ type: z.string(), loc: z.array(z.union([z.string(), z.number()])), msg: z.string() })),
   })
-  .openapi('ValidationError', { example: { detail: [{ type: 'invalid_type', loc: ['body', 'name'], msg: 'Invalid input: expected string' }] } });
+  .openapi('ValidationError', { example: { detail: [{ type: 'missing', loc: ['body', 'name'], msg: 'Field required' }] } });
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
