@@ -122,7 +122,7 @@ describeEachDialect('organization routes', (target) => {
   it('rejects a taken username', async () => {
     const response = await post(`/api/organizations/${acme.id}/users`, admin, { username: acme.members.viewer, password: 'long enough', role: 'viewer' });
     expect(response.status).toBe(409);
-    expect(await response.json()).toEqual({ detail: `Username ${JSON.stringify(acme.members.viewer)} is already taken` });
+    expect(await response.json()).toEqual({ detail: `Username ${JSON.stringify(acme.members.viewer)} is already taken: to add an existing user, send user_id instead` });
   });
 
   it('lists and removes members', async () => {

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Principal } from '../access/principal.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { RouteModule } from '../http/context.ts';
-import { notFound } from '../http/errors.ts';
+import { HttpError, notFound } from '../http/errors.ts';
 import { conflictResponse, errorResponses, jsonBody, jsonResponse } from '../http/openapi-schemas.ts';
 import { paginationQuery, setTotalCount } from '../http/pagination.ts';
 import type { ApiRouter } from '../http/router.ts';
@@ -179,10 +179,16 @@ async function assignMember(
 
   // Hash before the transaction: it takes a fraction of a second and holds no database lock.
   const passwordHash = await hashPassword(body.password!, router.deps.options.passwordHashCost);
-  return router.deps.database.transaction(async (tx) => {
+  const created = router.deps.database.transaction(async (tx) => {
     const user = await users.create({ username: body.username!, passwordHash, fullName: body.full_name ?? null, email: body.email ?? null }, tx);
     await memberships.upsert(user.id, organizationId, body.role, tx);
     return { userId: user.id, created: true };
+  });
+  return created.catch((error: unknown) => {
+    if (error instanceof HttpError && error.status === 409) {
+      throw new HttpError(409, `${error.detail}: to add an existing user, send user_id instead`, { cause: error });
+    }
+    throw error;
   });
 }
 
