@@ -132,6 +132,23 @@ describeEachDialect('installation routes', (target) => {
     expect(((await response.json()) as { detail: string }).detail).toMatch(/not paired/);
   });
 
+  it('names the session to validate', async () => {
+    const { started } = await startAndPair(request, tokens.installer!, acme.meterSerial, nextDevice());
+    const response = await send(request, 'POST', `/api/installations/${started.session_id}/complete`, { token: tokens.installer });
+    expect(response.status).toBe(409);
+    const { detail } = (await response.json()) as { detail: string };
+    expect(detail).toContain(`POST /api/installations/${started.session_id}/validate`);
+    expect(detail).not.toContain('{session_id}');
+  });
+
+  it('trims the typed plate serial', async () => {
+    const { started } = await startAndPair(request, tokens.installer!, acme.meterSerial, nextDevice());
+    const typed = ` ${acme.meterSerial.toLowerCase()} `;
+    const accepted = await expectJson<StatusBody>(send(request, 'POST', `/api/installations/${started.session_id}/validate`, { token: tokens.installer, json: { expected_value: 1, meter_serial: typed } }), 202);
+    expect(accepted.events.at(-1)).toMatchObject({ type: 'validation_requested', details: { meter_serial: acme.meterSerial.toLowerCase() } });
+    await waitForValidation(request, tokens.installer!, started.session_id);
+  });
+
   it('takes an empty JSON body as none', async () => {
     const started = await expectJson<StatusBody>(send(request, 'POST', '/api/installations/start', { token: tokens.installer, json: { meter_serial: acme.meterSerial, device_id: nextDevice() } }), 201);
     const response = await request(`/api/installations/${started.session_id}/validate`, {

@@ -7,6 +7,9 @@ import { INSTALLATION_STATUSES, STAGE_NAMES, type InstallationStatus, type Valid
 
 const deviceId = z.string().regex(DEVICE_ID_PATTERN, 'must be 1-64 characters of A-Z, a-z, 0-9, "-" or "_", starting with a letter or digit');
 const timestamp = z.string().openapi({ format: 'date-time' });
+// Installers type the serial from the plate, often with a stray space. The serial check ignores
+// case and surrounding spaces, so the format check runs on the trimmed value.
+const plateSerial = z.string().trim().pipe(meterSerialSchema);
 
 export const sessionParam = z.object({
   session_id: z
@@ -45,7 +48,7 @@ export const pairingResultSchema = z
 export const validateSchema = z
   .object({
     expected_value: z.number().min(0).optional().openapi({ description: 'Value the meter shows now, read by the installer; compared in the verification stage.', example: 530.07 }),
-    meter_serial: meterSerialSchema.optional().describe("Serial number on the meter's plate, read by the installer."),
+    meter_serial: plateSerial.optional().describe("Serial number on the meter's plate, read by the installer; surrounding spaces are removed before the format check."),
   })
   .openapi('ValidationRequest');
 

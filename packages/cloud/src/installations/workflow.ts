@@ -50,7 +50,7 @@ function assertValidatable(deps: WorkflowDeps, installation: InstallationRow): v
     throw conflict('The camera is not paired yet: run `metervision-agent pair --code <code>` on it first');
   }
   if (installation.status === 'validating' && !isStale(deps, installation)) {
-    throw conflict('A validation is already running: follow it with GET /api/installations/{session_id}/status');
+    throw conflict(`A validation is already running: follow it with GET /api/installations/${installation.id}/status`);
   }
   if (installation.status !== 'validating' && !VALIDATABLE.includes(installation.status)) {
     throw conflict(`The installation is ${installation.status.replace('_', ' ')} and can no longer be validated: start a new one`);
@@ -71,7 +71,7 @@ function isStale(deps: WorkflowDeps, installation: InstallationRow): boolean {
 export async function completeInstallation(deps: WorkflowDeps, installation: InstallationRow, userId: number): Promise<InstallationRow> {
   if (installation.status === 'validating') throw conflict('The validation is still running: wait until the status shows its result');
   if (installation.status === 'awaiting_pairing' || installation.status === 'paired') {
-    throw conflict('The installation has not been validated: run POST /api/installations/{session_id}/validate first');
+    throw conflict(`The installation has not been validated: run POST /api/installations/${installation.id}/validate first`);
   }
   if (!VALIDATABLE.includes(installation.status)) throw conflict(`The installation is already ${installation.status.replace('_', ' ')}`);
 
