@@ -5,6 +5,7 @@ import { issueDeviceCredentials } from '../devices/credentials.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { conflict, HttpError } from '../http/errors.ts';
 import type { WorkflowDeps } from './context.ts';
+import { bindSessionDevice } from './device-binding.ts';
 import type { InstallationRow } from './installations.repo.ts';
 import { generatePairingCode, hashPairingCode, normalizePairingCode } from './pairing-code.ts';
 
@@ -17,15 +18,11 @@ export interface StartInput {
 
 /**
  * Starts an installation session: registers the camera in the meter's organization when it is
- * new, issues a pairing code and cancels the open sessions of the same meter or camera. The
+ * new or was left unpaired by another organization, issues a pairing code and cancels the open sessions of the same meter or camera. The
  * code is returned once; only its hash is stored.
  */
 export async function startInstallation(deps: WorkflowDeps, input: StartInput): Promise<{ installation: InstallationRow; pairingCode: string }> {
-  const device = await deps.repos.devices.ensureRegistered(input.deviceId, input.meter.organizationId);
-  if (device.organizationId !== input.meter.organizationId) {
-    throw conflict(`Device ${input.deviceId} is registered to another organization: check the id on the camera's label`);
-  }
-
+  await bindSessionDevice(deps, input.deviceId, input.meter.organizationId);
   const { installation, pairingCode } = await insertWithFreshCode(deps, input);
   const actor = { kind: 'user' as const, userId: input.userId };
   for (const cancelledId of await deps.installations.cancelOpen(input.meter.id, input.deviceId, installation.id)) {
@@ -107,6 +104,10 @@ async function assertRedeemable(deps: WorkflowDeps, installation: InstallationRo
   }
   if (installation.pairingExpiresAt.getTime() <= Date.now()) {
     throw conflict(`Pairing code expired at ${installation.pairingExpiresAt.toISOString()}: start a new installation to get a new code`);
+  }
+  // A camera left unpaired here may since have been bound to another organization's session.
+  if ((await deps.repos.devices.organizationOf(installation.deviceId)) !== installation.organizationId) {
+    throw conflict('Pairing code belongs to a session whose camera is no longer registered here: start a new installation');
   }
   if (installation.pairingAttempts >= deps.settings.maxPairingAttempts) {
     throw conflict('Pairing code is locked after too many attempts with a wrong device id: start a new installation');

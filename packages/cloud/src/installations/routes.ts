@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { MAX_IMAGE_BYTES } from '@metervision/vision';
 import type { Context } from 'hono';
 import type { ApiEnv, RouteModule } from '../http/context.ts';
 import { emptyJsonBodyAsNone } from '../http/empty-body.ts';
@@ -121,7 +122,9 @@ function register(router: ApiRouter): void {
       workflow.repos.devices.latestHeartbeat(installation.deviceId),
       events.list(installation.id),
     ]);
-    return toStatusJson({ installation, meterSerial: meter?.serialNumber ?? '', device, heartbeat, events: log });
+    // A camera this session left unpaired may now belong to another organization, whose camera state this session must not show.
+    const ownDevice = device?.organizationId === installation.organizationId ? device : null;
+    return toStatusJson({ installation, meterSerial: meter?.serialNumber ?? '', device: ownDevice, heartbeat: ownDevice ? heartbeat : null, events: log });
   };
   const userId = (c: Context<ApiEnv>) => c.get('principal').user.id;
 
@@ -173,7 +176,13 @@ function register(router: ApiRouter): void {
     const image = (await load(c.req.valid('param').session_id)).validation?.image;
     if (!image) throw notFound('Validation image');
     const bytes = await router.deps.evidence.load(image.path);
-    return c.body(new Uint8Array(bytes), 200, { 'content-type': image.contentType, 'cache-control': 'private, max-age=60' });
+    return c.body(new Uint8Array(bytes), 200, {
+      'content-type': image.contentType,
+      'cache-control': 'private, max-age=60',
+      // The bytes come from a camera, so the browser must neither guess another type nor run a script in them.
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'",
+    });
   });
 }
 
@@ -191,6 +200,7 @@ function createWorkflow(router: ApiRouter): WorkflowDeps {
     reader: deps.reader,
     evidence: deps.evidence,
     settings,
+    imageLimits: { maxBytes: MAX_IMAGE_BYTES, maxPixels: deps.options.maxImagePixels },
     installations,
     events,
     logger,

@@ -1,12 +1,9 @@
 import type { ImageQuality } from '@metervision/protocol';
 import { measureImageQuality, QUALITY_THRESHOLDS, type QualityThreshold } from '@metervision/vision';
-import sharp from 'sharp';
+import { checkImage, InvalidImageError, type ImageLimits } from '../../readings/image-check.ts';
 import type { InstallationSettings } from '../settings.ts';
 import type { Check } from '../types.ts';
 import { grade, makeCheck } from './checks.ts';
-
-/** Largest image the stage decodes, in pixels; the protocol caps an embedded image at 2 MiB anyway. */
-const MAX_PIXELS = 40_000_000;
 
 const METRIC_UNITS: Record<keyof ImageQuality, string> = {
   brightness: 'mean grey level (0-255)',
@@ -25,18 +22,22 @@ export interface ImageQualityOutcome {
 }
 
 /**
- * Stage 2 after the capture: decodes the camera's image and grades its resolution, brightness,
- * contrast, sharpness (variance of the Laplacian) and glare (share of saturated pixels) against
- * the vision package's documented thresholds, each failed metric with its advice.
+ * Stage 2 after the capture. Checks the camera's image like the images of readings with
+ * `checkImage`: the format found in the bytes must be JPEG, PNG or WebP and equal to
+ * `contentType`, within the pixel limit, and it must decode completely. Then grades its
+ * resolution, brightness, contrast, sharpness (variance of the Laplacian) and glare (share of
+ * saturated pixels) against the vision package's documented thresholds, each failed metric with
+ * its advice. `size` is null when the image failed, and then the caller must not store it.
  */
-export async function imageQualityChecks(image: Buffer, settings: InstallationSettings): Promise<ImageQualityOutcome> {
+export async function imageQualityChecks(image: Buffer, contentType: string, settings: InstallationSettings, limits: Omit<ImageLimits, 'contentType'>): Promise<ImageQualityOutcome> {
   let size: { width: number; height: number };
   let quality: ImageQuality;
   try {
-    const metadata = await sharp(image, { limitInputPixels: MAX_PIXELS }).metadata();
-    size = { width: metadata.width ?? 0, height: metadata.height ?? 0 };
+    const checked = await checkImage(image, { ...limits, contentType });
+    size = { width: checked.width, height: checked.height };
     quality = await measureImageQuality(image);
   } catch (error) {
+    if (error instanceof InvalidImageError) return { checks: [invalidImageCheck(error)], size: null, quality: null };
     const check = makeCheck('image_decodes', 'failed', {
       measured: false,
       threshold: { equals: 'a JPEG or PNG image' },
@@ -48,6 +49,15 @@ export async function imageQualityChecks(image: Buffer, settings: InstallationSe
 
   const checks = [resolutionCheck(size, settings), ...metricChecks(quality, settings.qualityWarningMargin)];
   return { checks, size, quality };
+}
+
+function invalidImageCheck(error: InvalidImageError): Check {
+  return makeCheck('image_valid', 'failed', {
+    measured: error.problem,
+    threshold: { text: 'a complete JPEG or PNG image of its declared content type' },
+    message: `The camera sent an invalid image: ${error.message}.`,
+    advice: 'The camera sent an invalid image: update or reinstall the camera software, and check that it is a MeterVision camera.',
+  });
 }
 
 function resolutionCheck(size: { width: number; height: number }, settings: InstallationSettings): Check {

@@ -3,6 +3,7 @@ import type { MeterRow } from '../../assets/meters.repo.ts';
 import type { MessageBus } from '../../broker/bus.ts';
 import type { DevicesRepo } from '../../devices/devices.repo.ts';
 import type { EvidenceStore } from '../../readings/evidence.ts';
+import type { ImageLimits } from '../../readings/image-check.ts';
 import type { ImageReader } from '../../readings/image-reader.ts';
 import type { InstallationRow } from '../installations.repo.ts';
 import type { InstallationSettings } from '../settings.ts';
@@ -21,6 +22,8 @@ export interface StageDeps {
   reader: ImageReader;
   evidence: EvidenceStore;
   settings: InstallationSettings;
+  /** Limits of the image the camera sends for validation, as for the images of its readings. */
+  imageLimits: Omit<ImageLimits, 'contentType'>;
 }
 
 /** One validation run's inputs and what earlier stages found, for the later ones. */
@@ -69,10 +72,10 @@ async function imageQuality(context: StageContext, deps: StageDeps): Promise<Che
     unit: 'ms',
     message: `The camera sent a fresh image ${captured.roundTripMs} ms after the request.`,
   });
-  const outcome = await imageQualityChecks(captured.bytes, deps.settings);
+  const { image, capturedAt } = captured.message;
+  const contentType = image.contentType;
+  const outcome = await imageQualityChecks(captured.bytes, contentType, deps.settings, deps.imageLimits);
   if (outcome.size) {
-    const { image, capturedAt } = captured.message;
-    const contentType = image.contentType;
     const name = `installation-${context.installation.id}-run${context.run}`;
     const path = await deps.evidence.save(context.installation.organizationId, context.meter.id, name, contentType, captured.bytes);
     context.image = { bytes: captured.bytes, size: outcome.size, evidence: { path, contentType, capturedAt, ...outcome.size } };
