@@ -2,7 +2,17 @@ import sharp, { type Metadata } from 'sharp';
 import { HttpError } from '../http/errors.ts';
 
 /** Formats accepted for uploads and device images, by sharp's format name. */
-const ACCEPTED_FORMATS: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+const ACCEPTED_FORMATS: Record<string, { contentType: string; name: string }> = {
+  jpeg: { contentType: 'image/jpeg', name: 'JPEG' },
+  png: { contentType: 'image/png', name: 'PNG' },
+  webp: { contentType: 'image/webp', name: 'WebP' },
+};
+
+/** Names of the accepted formats as one phrase for messages: "JPEG, PNG or WebP". */
+const ACCEPTED_FORMAT_NAMES = (() => {
+  const names = Object.values(ACCEPTED_FORMATS).map((format) => format.name);
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+})();
 
 /** Code of the check an image failed. */
 export type ImageProblem = 'empty' | 'too_large' | 'too_many_pixels' | 'unreadable' | 'unsupported_format' | 'content_type_mismatch' | 'corrupt';
@@ -59,11 +69,11 @@ export async function checkUploadedImage(file: Buffer, limits: ImageLimits): Pro
 }
 
 const UPLOAD_ERRORS: Record<ImageProblem, { status: 413 | 415 | 422; advice: string }> = {
-  empty: { status: 422, advice: 'send a JPEG or PNG photo of the meter' },
+  empty: { status: 422, advice: `send a ${ACCEPTED_FORMAT_NAMES} photo of the meter` },
   too_large: { status: 413, advice: 'send a smaller photo' },
   too_many_pixels: { status: 413, advice: 'send a smaller photo' },
-  unreadable: { status: 422, advice: 'send a JPEG or PNG photo' },
-  unsupported_format: { status: 415, advice: 'send JPEG, PNG or WebP' },
+  unreadable: { status: 422, advice: `send a ${ACCEPTED_FORMAT_NAMES} photo` },
+  unsupported_format: { status: 415, advice: `send a ${ACCEPTED_FORMAT_NAMES} photo` },
   content_type_mismatch: { status: 415, advice: 'send the file with its real content type' },
   corrupt: { status: 422, advice: 'send the complete file' },
 };
@@ -85,7 +95,7 @@ async function inspectImage(file: Buffer, limits: ImageLimits): Promise<CheckedI
     throw new InvalidImageError('unreadable', 'The file is not a readable image', { cause: error });
   }
 
-  const contentType = metadata.format ? ACCEPTED_FORMATS[metadata.format] : undefined;
+  const contentType = metadata.format ? ACCEPTED_FORMATS[metadata.format]?.contentType : undefined;
   if (!contentType) throw new InvalidImageError('unsupported_format', `Unsupported image format ${JSON.stringify(metadata.format ?? 'unknown')}`);
   if (limits.contentType !== undefined && limits.contentType !== contentType) {
     throw new InvalidImageError('content_type_mismatch', `The image is declared as ${limits.contentType} but its bytes are ${contentType}`);

@@ -63,6 +63,12 @@ describeEachDialect('reading upload', (target) => {
   it('rejects a text file', async () => {
     const response = await upload(Buffer.from('these are not the pixels you are looking for\n'), 'notes.txt');
     expect(response.status).toBe(422);
+    expect(((await response.json()) as { detail: string }).detail).toContain('send a JPEG, PNG or WebP photo');
+  });
+
+  it('accepts a WebP photo', async () => {
+    const webp = await sharp({ create: { width: 320, height: 120, channels: 3, background: '#eeeeee' } }).webp().toBuffer();
+    expect((await upload(webp, 'meter.webp')).status).toBe(201);
   });
 
   it('rejects a truncated JPEG', async () => {
