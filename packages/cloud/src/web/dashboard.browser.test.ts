@@ -26,6 +26,15 @@ type ViewportName = keyof typeof VIEWPORTS;
 /** Wait for changes that travel broker → ingestion → event stream → page. */
 const LIVE = { timeout: 10_000, interval: 100 };
 
+/**
+ * Lists labels, including the `data-label` column names of card tables, whose computed style lets the
+ * browser break inside a word: on a phone that showed "Valu e" and "Confid ence".
+ */
+const WORD_BREAKING_LABELS = `[...document.querySelectorAll('dt, th, label, .badge, td[data-label]')]
+  .map((element) => ({ element, style: getComputedStyle(element, element.matches('td') ? '::before' : null) }))
+  .filter(({ style }) => style.overflowWrap === 'anywhere' || style.wordBreak === 'break-all')
+  .map(({ element }) => element.dataset.label ?? element.textContent.trim())`;
+
 /** Natural width of a loaded image; 0 while it loads or when it failed. */
 function loadedWidth(image: Locator): Promise<number> {
   return image.evaluate((element) => {
@@ -117,7 +126,8 @@ describe.skipIf(skipReason !== null)(`dashboard in Chromium${skipReason ? `: ${s
   });
 
   it('charts the seeded readings', async () => {
-    const { page, errors, close } = await openPage('desktop');
+    // A browser far from UTC shows whether the chart follows the page's UTC times.
+    const { page, errors, close } = await openPage('desktop', { timezoneId: 'America/New_York' });
     await signIn(page, acme().members.viewer, '/ui/meters');
     await page.getByLabel('Search meters').fill('basement');
     await page.getByRole('button', { name: 'Search' }).click();
@@ -132,6 +142,9 @@ describe.skipIf(skipReason !== null)(`dashboard in Chromium${skipReason ? `: ${s
     const plot = await page.locator('#meter-chart .u-over').boundingBox();
     await page.mouse.move(plot!.x + plot!.width - 1, plot!.y + plot!.height / 2);
     await expect.poll(() => page.locator('#meter-chart .u-legend .u-series').nth(1).locator('.u-value').textContent()).toBe(String(latest.value));
+    const iso = latest.capturedAt.toISOString();
+    expect(await page.locator('#meter-chart .u-legend .u-series').nth(0).locator('.u-value').textContent()).toBe(`${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`);
+    expect(await page.locator('#meter-chart .u-legend .u-series').nth(0).locator('.u-label').textContent()).toBe('Time (UTC)');
     expect(errors).toEqual([]);
     await close();
   });
@@ -225,6 +238,46 @@ describe.skipIf(skipReason !== null)(`dashboard in Chromium${skipReason ? `: ${s
     await expect.poll(() => loadedWidth(page.locator('#validation-image'))).toBe(320);
     expect(await scrollWidth(page)).toBeLessThanOrEqual(VIEWPORTS.phone.width);
     expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('validates and completes on a phone', async () => {
+    const id = await seedInstallation(cloud.database, cloud.deps.evidence, acme(), { suffix: '-phone' });
+    const { page, errors, close } = await openPage('phone', { isMobile: true, hasTouch: true });
+    await signIn(page, acme().members.installer, `/ui/installations/${id}`);
+
+    await page.getByLabel('Value on the meter now').fill('12a');
+    await page.getByRole('button', { name: 'Validate again' }).click();
+    expect(await page.locator('#installation-status').textContent()).toBe('validation failed');
+
+    // The browser's own pattern check keeps the form from being sent; the server check is in pages.test.ts.
+    expect(await page.locator('#validate-form input[name="expected_value"]').evaluate((input: HTMLInputElement) => input.validity.patternMismatch)).toBe(true);
+    await page.getByLabel('Value on the meter now').fill('12345.5');
+    await page.getByLabel('Serial number on the meter plate').fill(acme().meterSerial);
+    await page.getByRole('button', { name: 'Validate again' }).click();
+    await page.waitForURL(url(`/ui/installations/${id}`));
+    await expect.poll(() => page.locator('h2', { hasText: 'Validation run' }).textContent(), LIVE).toContain('run 2');
+    await expect.poll(() => page.locator('#installation-status').textContent(), { ...LIVE, timeout: 30_000 }).toBe('validation failed');
+    await screenshot(page, 'installation-validated', 'phone');
+
+    await page.getByRole('button', { name: 'Close as failed' }).click();
+    await page.waitForURL(url(`/ui/installations/${id}`));
+    expect(await page.locator('#installation-status').textContent()).toBe('failed');
+    expect(await page.locator('#actions form').count()).toBe(0);
+    expect(await page.locator('.check .badge.failed').count(), 'failed checks kept').toBeGreaterThan(0);
+    await screenshot(page, 'installation-completed', 'phone');
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(VIEWPORTS.phone.width);
+    expect(errors).toEqual([]);
+    await close();
+  }, 60_000);
+
+  it('wraps labels between words', async () => {
+    const { page, close } = await openPage('phone');
+    await signIn(page, acme().members.installer, `/ui/installations/${sessions[0]}`);
+    expect(await page.evaluate(WORD_BREAKING_LABELS)).toEqual([]);
+
+    await page.goto(url(`/ui/meters/${acme().meterSerial}`));
+    expect(await page.evaluate(WORD_BREAKING_LABELS)).toEqual([]);
     await close();
   });
 

@@ -11,12 +11,14 @@
   figure.hidden = false;
 
   const size = () => ({ width: Math.max(240, canvas.clientWidth), height: window.innerWidth < 720 ? 220 : 320 });
+  // Pages print times in UTC, so the chart does too, whatever the browser's time zone.
   const options = {
     ...size(),
+    tzDate: (seconds) => window.uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     scales: { x: { time: true } },
-    axes: [{}, { label: series.unit, size: 70 }],
+    axes: [{ label: 'Time (UTC)' }, { label: series.unit, size: 70 }],
     series: [
-      { label: 'Time' },
+      { label: 'Time (UTC)', value: '{YYYY}-{MM}-{DD} {HH}:{mm} UTC' },
       { label: `Value (${series.unit})`, stroke: '#0b63ce', width: 2, points: { show: series.t.length <= 60 } },
     ],
   };
