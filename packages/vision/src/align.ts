@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import type { Alignment, AlignmentMark } from '@metervision/protocol';
 import type { RasterImage } from './decode.ts';
 import { sampleRegion } from './crop.ts';
@@ -124,7 +124,7 @@ async function decodeMark(mark: AlignmentMark): Promise<RasterImage> {
   // so an SVG or a huge image labelled PNG never reaches the rasteriser.
   const bytes = Buffer.from(base64, 'base64');
   const maxPixels = mark.width * mark.height;
-  let header: sharp.Metadata;
+  let header: Metadata;
   try {
     header = await sharp(bytes).metadata();
   } catch (error) {
