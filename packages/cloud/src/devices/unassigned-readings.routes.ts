@@ -6,6 +6,7 @@ import { setTotalCount } from '../http/pagination.ts';
 import type { ApiRouter } from '../http/router.ts';
 import { readingListQuery, toReadingFilter, toUnassignedReadingJson, unassignedReadingSchema } from '../readings/schemas.ts';
 import { deviceParam } from './routes.ts';
+import { imageResponseHeaders } from '../http/image-response.ts';
 
 // Readings a device sent while it was bound to no meter. Ingestion stores them attached to the
 // device and leaves them out of meter readings; completing an installation does not move them.
@@ -59,7 +60,7 @@ function register(router: ApiRouter): void {
     if (!reading?.imagePath) throw notFound('Reading image');
 
     const image = await deps.evidence.load(reading.imagePath);
-    return c.body(new Uint8Array(image), 200, { 'Content-Type': reading.imageContentType ?? 'image/jpeg', 'Cache-Control': 'private, max-age=86400' });
+    return c.body(new Uint8Array(image), 200, imageResponseHeaders(reading.imageContentType ?? 'image/jpeg', 86_400));
   });
 }
 

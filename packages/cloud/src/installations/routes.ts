@@ -25,6 +25,7 @@ import {
 } from './schemas.ts';
 import { ValidationRunner } from './validation/runner.ts';
 import { completeInstallation, requestValidation, revokeInstallation } from './workflow.ts';
+import { imageResponseHeaders } from '../http/image-response.ts';
 
 const tags = ['Installations'];
 const conflictResponse = jsonResponse(errorSchema, 'Not possible in the session state; `detail` says what to do');
@@ -176,13 +177,7 @@ function register(router: ApiRouter): void {
     const image = (await load(c.req.valid('param').session_id)).validation?.image;
     if (!image) throw notFound('Validation image');
     const bytes = await router.deps.evidence.load(image.path);
-    return c.body(new Uint8Array(bytes), 200, {
-      'content-type': image.contentType,
-      'cache-control': 'private, max-age=60',
-      // The bytes come from a camera, so the browser must neither guess another type nor run a script in them.
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'",
-    });
+    return c.body(new Uint8Array(bytes), 200, imageResponseHeaders(image.contentType, 60));
   });
 }
 

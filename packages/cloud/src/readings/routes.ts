@@ -7,6 +7,7 @@ import { setTotalCount } from '../http/pagination.ts';
 import type { ApiRouter } from '../http/router.ts';
 import { readingListQuery, readingSchema, toReadingFilter, toReadingJson } from './schemas.ts';
 import { storeUploadedReading } from './upload.ts';
+import { imageResponseHeaders } from '../http/image-response.ts';
 
 const tags = ['Readings'];
 
@@ -92,7 +93,7 @@ function register(router: ApiRouter): void {
     if (!reading?.imagePath) throw notFound('Reading image');
 
     const image = await deps.evidence.load(reading.imagePath);
-    return c.body(new Uint8Array(image), 200, { 'Content-Type': reading.imageContentType ?? 'image/jpeg', 'Cache-Control': 'private, max-age=86400' });
+    return c.body(new Uint8Array(image), 200, imageResponseHeaders(reading.imageContentType ?? 'image/jpeg', 86_400));
   });
 }
 

@@ -43,6 +43,8 @@ describeEachDialect('reading upload', (target) => {
 
     const image = await api.request(reading.image_url, { token });
     expect(image.status).toBe(200);
+    expect(image.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(image.headers.get('content-security-policy')).toBe("default-src 'none'");
     expect(Buffer.from(await image.arrayBuffer()).equals(jpeg)).toBe(true);
   });
 
