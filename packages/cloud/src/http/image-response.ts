@@ -1,6 +1,6 @@
 /**
- * Headers of a response that serves an image a camera or a user sent. The bytes are not ours, so
- * the browser must neither guess another type from them nor run a script in them.
+ * Returns the headers of a response that serves an image a camera or a user sent. The bytes are not
+ * ours, so the browser must neither guess another type from them nor run a script in them.
  */
 export function imageResponseHeaders(contentType: string, maxAgeSeconds: number): Record<string, string> {
   return {
