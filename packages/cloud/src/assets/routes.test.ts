@@ -96,6 +96,7 @@ describeEachDialect('asset routes', (target) => {
     const flagged = await api.request(`${base}?status=flagged`, { token: manager });
     expect(await flagged.json()).toEqual([]);
     expect((await api.request(`${base}?since=yesterday`, { token: manager })).status).toBe(422);
+    expect((await api.request(`${base}?since=0000-01-01T00:00:00Z`, { token: manager })).status).toBe(422);
   });
 
   it('paginates lists stably', async () => {

@@ -99,6 +99,20 @@ describe('createApp', () => {
     expect(await response.json()).toEqual({ detail: 'Unsupported Media Type image/jpeg: send multipart/form-data with the file in the field file.' });
   });
 
+  it('rejects NUL in JSON texts', async () => {
+    const token = await api.login('json-tester', 'json tester password');
+    const response = await api.request('/projects/', { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: '{"organization_id":1,"name":"a\\u0000b"}' });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({ detail: [expect.objectContaining({ loc: ['body', 'name'] })] });
+  });
+
+  it('rejects NUL in query values', async () => {
+    const token = await api.login('json-tester', 'json tester password');
+    const response = await api.request('/projects/?q=a%00b', { token });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({ detail: [expect.objectContaining({ loc: ['query'] })] });
+  });
+
   it('limits bodies outside uploads', async () => {
     const nested = `{"pairing_code":"AAAA-BBBB","device_id":"x","z":${'['.repeat(MAX_REQUEST_BODY_BYTES)}}`;
     const response = await api.request('/api/installations/pair', { method: 'POST', headers: { 'content-type': 'application/json' }, body: nested });

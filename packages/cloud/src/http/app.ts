@@ -4,6 +4,7 @@ import { getPath } from 'hono/utils/url';
 import { registerApiDocs } from './api-docs.ts';
 import type { ApiApp, ApiEnv, AppDeps } from './context.ts';
 import { handleError, toValidationIssues, validationResponse } from './errors.ts';
+import { rejectNulCharacters } from './nul-guard.ts';
 import { ApiRouter, canonicalPath } from './router.ts';
 import { ROUTE_MODULES } from './routes.ts';
 
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): CreatedApp {
     onError: (c) => c.json({ detail: `Request body larger than ${MAX_REQUEST_BODY_BYTES} bytes: only photo uploads (POST /meters/{serial_number}/reading) may be larger` }, 413),
   });
   app.use((c, next) => (c.req.method === 'POST' && UPLOAD_PATH.test(c.req.path) ? uploadLimit(c, next) : requestLimit(c, next)));
+  app.use(rejectNulCharacters());
 
   for (const module of ROUTE_MODULES) module.register(router);
   for (const path of router.slashPaths) slashPaths.add(path);

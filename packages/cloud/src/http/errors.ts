@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { describeDatabaseError } from '../db/errors.ts';
+import { describeDatabaseError, isDataException } from '../db/errors.ts';
 import { describeIssue } from './issue-messages.ts';
 
 /** Error sent as `{"detail": …}` with its status, following the FastAPI convention of the API guide. */
@@ -74,6 +74,13 @@ export function handleError(logger: Logger, mediaTypeAdvice: (c: Context) => str
     if (error instanceof HTTPException) {
       const message = error.message || 'Request failed';
       return c.json({ detail: message }, error.status);
+    }
+
+    // PostgreSQL rejects values SQLite stores (a NUL character in text, a year before 1): the
+    // request's data is at fault, so it gets a 422 and the same request never succeeds on retry.
+    if (isDataException(error)) {
+      logger.warn({ err: describeDatabaseError(error), method: c.req.method, path: c.req.path }, 'request data rejected by the database');
+      return validationResponse(c, [{ type: 'value_error', loc: [c.req.method === 'GET' ? 'query' : 'body'], msg: 'A value cannot be stored: remove NUL characters (\\u0000) from texts and use dates between the years 1 and 9999' }]);
     }
 
     // drizzle's query errors carry the query parameters (password and credential hashes), so only

@@ -46,12 +46,23 @@ export const unassignedReadingSchema = z
   })
   .openapi('UnassignedReading', { description: 'A reading a device sent while it was bound to no meter. It stays attached to the device.' });
 
+// PostgreSQL refuses a year 0 that SQLite would compare as text. Bounds are kept to the years
+// 1970-9999, which both databases handle alike and which hold every reading.
+const windowBound = () =>
+  z.iso
+    .datetime({ offset: true })
+    .refine((text) => {
+      const year = new Date(text).getUTCFullYear();
+      return year >= 1970 && year <= 9999;
+    }, 'Must be a time between the years 1970 and 9999')
+    .optional();
+
 /** Query of reading lists: a page, one status, and a capture window [since, until). */
 export const readingListQuery = z.object({
   ...paginationQuery,
   status: readingResultFields.status.optional(),
-  since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only captures at or after this time.' }),
-  until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only captures before this time.' }),
+  since: windowBound().openapi({ description: 'Only captures at or after this time.' }),
+  until: windowBound().openapi({ description: 'Only captures before this time.' }),
 });
 
 export function toReadingFilter(query: z.infer<typeof readingListQuery>): ReadingFilter {
