@@ -1,5 +1,6 @@
 import { AssetsRepo } from './assets/assets.repo.ts';
 import { MetersRepo } from './assets/meters.repo.ts';
+import { RevokedTokensRepo } from './auth/revoked-tokens.repo.ts';
 import { UsersRepo } from './auth/users.repo.ts';
 import type { Database } from './db/database.ts';
 import { DevicesRepo } from './devices/devices.repo.ts';
@@ -11,6 +12,8 @@ import { UnassignedReadingsRepo } from './readings/unassigned.repo.ts';
 /** The domain repositories over one database. */
 export interface Repositories {
   users: UsersRepo;
+  /** Ids of access tokens revoked before their expiry. */
+  revokedTokens: RevokedTokensRepo;
   organizations: OrganizationsRepo;
   memberships: MembershipsRepo;
   assets: AssetsRepo;
@@ -25,6 +28,7 @@ export function createRepositories(database: Database): Repositories {
   const assets = new AssetsRepo(database);
   return {
     users: new UsersRepo(database),
+    revokedTokens: new RevokedTokensRepo(database),
     organizations: new OrganizationsRepo(database),
     memberships: new MembershipsRepo(database),
     assets,

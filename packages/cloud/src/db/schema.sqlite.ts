@@ -27,6 +27,20 @@ export const users = sqliteTable('users', {
   createdAt: createdAt(),
 });
 
+/**
+ * Ids (`jti`) of access tokens revoked before they expire, such as the dashboard session token at
+ * sign-out. A row is of no use once its token expires, so revoking a token deletes expired rows.
+ */
+export const revokedTokens = sqliteTable(
+  'revoked_tokens',
+  {
+    tokenId: text('jti').primaryKey(),
+    /** Expiry (`exp`) of the revoked token. */
+    expiresAt: moment('expires_at').notNull(),
+  },
+  (table) => [index('revoked_tokens_expires_at_idx').on(table.expiresAt)],
+);
+
 export const organizations = sqliteTable('organizations', {
   id: id(),
   name: text('name').notNull().unique(),
