@@ -15,7 +15,8 @@ const INVALID_TOKEN = 'Could not validate credentials: the token is invalid or e
 
 /**
  * Authenticates `Authorization: Bearer <JWT>` and loads the user with their memberships. A token
- * issued before the user's last password change or deactivation gets 401.
+ * issued before the user's last password change or deactivation gets 401, and so does a revoked
+ * token, such as the session token of a signed-out dashboard user.
  */
 export function authenticateUser(deps: AppDeps): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
@@ -23,7 +24,7 @@ export function authenticateUser(deps: AppDeps): MiddlewareHandler<ApiEnv> {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new HttpError(401, NOT_AUTHENTICATED, { headers: BEARER_CHALLENGE });
 
-    const user = await authenticateAccessToken(deps.tokens, deps.repos.users, match[1]!).catch((error: unknown) => {
+    const user = await authenticateAccessToken(deps.tokens, deps.repos, match[1]!).catch((error: unknown) => {
       if (error instanceof InvalidTokenError) {
         throw new HttpError(401, INVALID_TOKEN, { headers: BEARER_CHALLENGE, cause: error });
       }

@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from '../testing/app.ts';
 import { describeEachDialect } from '../testing/dialects.ts';
@@ -28,6 +28,16 @@ describeEachDialect('token revocation', (target) => {
     api.request('/users/me/password', { method: 'POST', token, headers: json, body: JSON.stringify({ current_password: current, new_password: next }) });
   const patch = (userId: number, body: unknown) => api.request(`/api/users/${userId}`, { method: 'PATCH', token: superAdmin, headers: json, body: JSON.stringify(body) });
   const userOf = async (username: string) => (await api.repos.users.findByUsername(username))!;
+  /** Signs a one-hour token for user 1 with extra `claims`, issued at `issuedAtSeconds`. */
+  const signUserOneToken = (claims: Record<string, unknown>, issuedAtSeconds = Math.floor(Date.now() / 1000)) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('1')
+      .setIssuer('metervision')
+      .setAudience('metervision-api')
+      .setIssuedAt(issuedAtSeconds)
+      .setExpirationTime('1h')
+      .sign(secret);
 
   it('ends every session on password change', async () => {
     const username = data.organizations[0].members.installer;
@@ -72,19 +82,34 @@ describeEachDialect('token revocation', (target) => {
 
   it('rejects a mismatched iat_ms', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const withIssuedAtMs = (issuedAtMs: unknown) =>
-      new SignJWT({ iat_ms: issuedAtMs })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject('1')
-        .setIssuer('metervision')
-        .setAudience('metervision-api')
-        .setIssuedAt(now)
-        .setExpirationTime('1h')
-        .sign(secret);
+    const withIssuedAtMs = (issuedAtMs: unknown) => signUserOneToken({ iat_ms: issuedAtMs }, now);
 
     expect((await me(await withIssuedAtMs(now * 1000 + 500))).status).toBe(200);
     for (const issuedAtMs of [(now + 1) * 1000, (now - 1) * 1000, String(now * 1000), now * 1000 + 0.5]) {
       expect((await me(await withIssuedAtMs(issuedAtMs))).status, `iat_ms ${JSON.stringify(issuedAtMs)}`).toBe(401);
+    }
+  });
+
+  it('rejects a revoked token id', async () => {
+    const username = data.organizations[1].members.manager;
+    const token = await api.login(username, data.password);
+    const other = await api.login(username, data.password);
+    const { jti, exp } = decodeJwt(token);
+    expect(jti).toMatch(/^[0-9a-f-]{36}$/);
+    expect(decodeJwt(other).jti).not.toBe(jti);
+
+    await api.repos.revokedTokens.revoke(jti!, new Date(exp! * 1000));
+
+    expect((await me(token)).status).toBe(401);
+    expect((await me(other)).status).toBe(200);
+  });
+
+  it('rejects a malformed jti', async () => {
+    const withTokenId = (tokenId: unknown) => signUserOneToken({ jti: tokenId });
+
+    expect((await me(await withTokenId('0b5c6f3e-8d2a-4c1b-9e7f-123456789abc'))).status).toBe(200);
+    for (const tokenId of ['', 'not-a-uuid', 42, '0B5C6F3E-8D2A-4C1B-9E7F-123456789ABC']) {
+      expect((await me(await withTokenId(tokenId))).status, `jti ${JSON.stringify(tokenId)}`).toBe(401);
     }
   });
 

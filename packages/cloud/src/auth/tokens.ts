@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
 /** Claims checked on every access token. */
@@ -18,12 +19,16 @@ export const TOKEN_ALGORITHM = 'HS256';
  */
 const ISSUED_AT_MS_CLAIM = 'iat_ms';
 
-/** Signs an access token for user `userId`, issued at `now` (default: the current time). */
+/**
+ * Signs an access token for user `userId`, issued at `now` (default: the current time), with a
+ * random UUID as token id (`jti`) so that the token alone can be revoked.
+ */
 export async function signAccessToken(settings: TokenSettings, userId: number, username: string, now = new Date()): Promise<string> {
   const issuedAtSeconds = Math.floor(now.getTime() / 1000);
   return new SignJWT({ username, [ISSUED_AT_MS_CLAIM]: now.getTime() })
     .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
     .setSubject(String(userId))
+    .setJti(randomUUID())
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
     .setIssuedAt(issuedAtSeconds)
@@ -37,6 +42,18 @@ export class InvalidTokenError extends Error {
 
 /** The only subject form `signAccessToken` writes: a user id in decimal without sign or leading zero. */
 const SUBJECT_PATTERN = /^[1-9][0-9]*$/;
+
+/** The only token id form `signAccessToken` writes: a lowercase UUID. */
+const TOKEN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Parses the optional `jti` claim. Tokens signed before token ids existed have none and get null.
+ */
+function parseTokenId(tokenId: unknown): string | null {
+  if (tokenId === undefined) return null;
+  if (typeof tokenId === 'string' && TOKEN_ID_PATTERN.test(tokenId)) return tokenId;
+  throw new InvalidTokenError(`token id ${JSON.stringify(tokenId)} is not a UUID`);
+}
 
 /**
  * Parses the `sub` claim as a user id. Only the canonical string is accepted, so "1.0", " 1",
@@ -56,6 +73,10 @@ export interface AccessTokenClaims {
    * `iat` second, so they count as issued no later than they were.
    */
   issuedAtMs: number;
+  /** Expiry (`exp`) in milliseconds since the epoch. */
+  expiresAtMs: number;
+  /** Token id (`jti`), or null for a token signed before token ids existed. */
+  tokenId: string | null;
 }
 
 /**
@@ -74,9 +95,10 @@ function parseIssuedAt(payload: JWTPayload): number {
 }
 
 /**
- * Verifies signature, algorithm, issuer, audience and expiry, and returns the user id and the
- * issue time. Only HS256 is accepted, so `alg: none` and tokens signed with another algorithm
- * fail. Whether the user still accepts the token is for `authenticateAccessToken` to check.
+ * Verifies signature, algorithm, issuer, audience and expiry, and returns the user id, the issue
+ * and expiry times and the token id. Only HS256 is accepted, so `alg: none` and tokens signed
+ * with another algorithm fail. Whether the user still accepts the token and whether it was revoked
+ * is for `authenticateAccessToken` to check.
  */
 export async function verifyAccessTokenClaims(settings: TokenSettings, token: string): Promise<AccessTokenClaims> {
   try {
@@ -87,7 +109,12 @@ export async function verifyAccessTokenClaims(settings: TokenSettings, token: st
       requiredClaims: ['sub', 'exp', 'iat'],
     });
 
-    return { userId: parseSubject(payload.sub), issuedAtMs: parseIssuedAt(payload) };
+    return {
+      userId: parseSubject(payload.sub),
+      issuedAtMs: parseIssuedAt(payload),
+      expiresAtMs: payload.exp! * 1000,
+      tokenId: parseTokenId(payload.jti),
+    };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw error;
     const reason = error instanceof joseErrors.JWTExpired ? 'token expired' : 'token invalid';
@@ -99,7 +126,7 @@ export async function verifyAccessTokenClaims(settings: TokenSettings, token: st
  * Verifies a token like `verifyAccessTokenClaims` and returns the user id only.
  *
  * NOTE: it does not check that the user still accepts the token, so a token issued before a
- * password change or a deactivation passes. Use `authenticateAccessToken` to sign a request in.
+ * password change or a deactivation passes, and so does a revoked token. Use `authenticateAccessToken` to sign a request in.
  */
 export async function verifyAccessToken(settings: TokenSettings, token: string): Promise<number> {
   return (await verifyAccessTokenClaims(settings, token)).userId;

@@ -191,6 +191,36 @@ describe('dashboard session', () => {
     expect(response.headers.get('set-cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`));
   });
 
+  it('revokes the token on sign-out', async () => {
+    const cookie = await signIn(data.organizations[0].members.viewer);
+    const token = cookie.slice(`${SESSION_COOKIE}=`.length);
+    expect((await api.request('/users/me', { token })).status).toBe(200);
+
+    expect((await postForm('/logout', {}, { origin: ORIGIN, cookie })).status).toBe(303);
+
+    const page = await api.request('/ui/meters', { headers: { cookie } });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toMatch(/^\/login/);
+    expect((await api.request('/users/me', { token })).status).toBe(401);
+  });
+
+  it('keeps other sessions on sign-out', async () => {
+    const username = data.organizations[0].members.viewer;
+    const signedOut = await signIn(username);
+    const other = await signIn(username);
+
+    expect((await postForm('/logout', {}, { origin: ORIGIN, cookie: signedOut })).status).toBe(303);
+
+    expect((await api.request('/ui/meters', { headers: { cookie: other } })).status).toBe(200);
+  });
+
+  it('clears a forged cookie on sign-out', async () => {
+    const cookie = `${SESSION_COOKIE}=eyJhbGciOiJub25lIn0.e30.`;
+    const response = await postForm('/logout', {}, { origin: ORIGIN, cookie });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('set-cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`));
+  });
+
   it('ends sessions on password change', async () => {
     const username = data.organizations[1].members.viewer;
     const cookie = await signIn(username);

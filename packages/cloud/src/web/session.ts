@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Principal } from '../access/principal.ts';
-import { authenticateAccessToken } from '../auth/authenticate.ts';
+import { authenticateAccessToken, revokeAccessToken } from '../auth/authenticate.ts';
 import { InvalidTokenError, signAccessToken } from '../auth/tokens.ts';
 import type { UserRow } from '../auth/users.repo.ts';
 import type { AppDeps } from '../http/context.ts';
@@ -35,14 +35,32 @@ export async function startSession(c: Context, deps: AppDeps, user: UserRow): Pr
   });
 }
 
-export function endSession(c: Context): void {
+/**
+ * Revokes the session cookie's token server-side, so a copy of the cookie stops working too, and
+ * clears the cookie. A missing, invalid or expired token leaves nothing to revoke. A token
+ * without `jti` cannot be revoked and stays valid until it expires. Returns the signed-out user's
+ * id, or null when the cookie named no valid token.
+ */
+export async function endSession(c: Context, deps: AppDeps): Promise<number | null> {
+  const token = getCookie(c, SESSION_COOKIE);
+  const userId = token ? await revokeSessionToken(deps, token) : null;
   deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Lax', secure: isHttps(c) });
+  return userId;
+}
+
+async function revokeSessionToken(deps: AppDeps, token: string): Promise<number | null> {
+  try {
+    return (await revokeAccessToken(deps.tokens, deps.repos.revokedTokens, token)).userId;
+  } catch (error) {
+    if (error instanceof InvalidTokenError) return null;
+    throw error;
+  }
 }
 
 /**
  * Loads the signed-in user with their memberships from the session cookie. Returns null for a
- * missing, expired or forged token, for a user who was deactivated since signing in, and for a
- * session older than the user's last password change.
+ * missing, expired, forged or revoked token, for a user who was deactivated since signing in,
+ * and for a session older than the user's last password change.
  */
 export async function loadSession(c: Context, deps: AppDeps): Promise<Principal | null> {
   const token = getCookie(c, SESSION_COOKIE);
@@ -50,7 +68,7 @@ export async function loadSession(c: Context, deps: AppDeps): Promise<Principal 
 
   let user: UserRow;
   try {
-    user = await authenticateAccessToken(deps.tokens, deps.repos.users, token);
+    user = await authenticateAccessToken(deps.tokens, deps.repos, token);
   } catch (error) {
     if (error instanceof InvalidTokenError) return null;
     throw error;

@@ -15,7 +15,8 @@ const credentialsSchema = tokenFormSchema.pick({ username: true, password: true 
 
 /**
  * Adds the sign-in page (`GET /login`), the sign-in form post (`POST /login`, the same password
- * check, failed-login limit and token as `POST /token`) and sign-out (`POST /logout`).
+ * check, failed-login limit and token as `POST /token`) and sign-out (`POST /logout`, which
+ * revokes the session token).
  */
 export function registerSignIn(app: Hono<ApiEnv>, deps: AppDeps): void {
   const login = new PasswordLogin(deps.repos.users, deps.options.passwordHashCost);
@@ -58,8 +59,9 @@ export function registerSignIn(app: Hono<ApiEnv>, deps: AppDeps): void {
     return c.redirect(next, 303);
   });
 
-  app.post('/logout', sameOriginForms(), (c) => {
-    endSession(c);
+  app.post('/logout', sameOriginForms(), async (c) => {
+    const userId = await endSession(c, deps);
+    if (userId !== null) logger.info({ userId }, 'dashboard sign-out');
     return c.redirect('/login?signed_out=1', 303);
   });
 }
