@@ -242,6 +242,19 @@ describe.skipIf(skipReason !== null)(`dashboard in Chromium${skipReason ? `: ${s
     await close();
   });
 
+  it('shows Complete once a run passes', async () => {
+    const id = await seedInstallation(cloud.database, cloud.deps.evidence, acme(), { suffix: '-live-actions', status: 'validating' });
+    const { page, errors, close } = await openPage('phone', { isMobile: true, hasTouch: true });
+    await signIn(page, acme().members.installer, `/ui/installations/${id}`);
+    expect(await page.getByRole('button', { name: 'Complete installation' }).count()).toBe(0);
+
+    // The run ends on the server; the page must offer Complete without a reload.
+    await new InstallationsRepo(cloud.database).transition(id, ['validating'], { status: 'validated' });
+    await expect.poll(() => page.getByRole('button', { name: 'Complete installation' }).count(), { ...LIVE, timeout: 15_000 }).toBe(1);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('validates and completes on a phone', async () => {
     const id = await seedInstallation(cloud.database, cloud.deps.evidence, acme(), { suffix: '-phone' });
     const { page, errors, close } = await openPage('phone', { isMobile: true, hasTouch: true });

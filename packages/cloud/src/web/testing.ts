@@ -116,7 +116,7 @@ export interface SeedInstallationOptions {
   /** Appended to `<device id>-installation`; default none. */
   suffix?: string;
   /** `validation_failed` (default), `validated` (the run passed) or `awaiting_pairing`. */
-  status?: 'validation_failed' | 'validated' | 'awaiting_pairing';
+  status?: 'validation_failed' | 'validated' | 'validating' | 'awaiting_pairing';
 }
 
 /**

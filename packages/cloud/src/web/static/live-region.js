@@ -33,13 +33,15 @@
     // A redirect means the session ended (sign-in page); an error status means the page is gone.
     if (response.redirected || !response.ok) return showState('live updates stopped: reload the page', 'stopped');
 
-    const fresh = new DOMParser().parseFromString(await response.text(), 'text/html').getElementById('live');
+    // The parsed page is kept apart: once moved into this page, `fresh` belongs to this document.
+    const freshDocument = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const fresh = freshDocument.getElementById('live');
     if (!fresh) return showState('live updates stopped: reload the page', 'stopped');
     if (fresh.innerHTML !== region.innerHTML) {
       region.replaceWith(fresh);
       region = fresh;
     }
-    replaceActionsOnStateChange(fresh.ownerDocument);
+    replaceActionsOnStateChange(freshDocument);
     if (interval() > 0) showState('live', 'connected');
     schedule();
   }
@@ -57,6 +59,9 @@
     const wait = interval();
     if (wait > 0) setTimeout(refresh, wait);
   }
+
+  // A rejected form comes back with its message above the forms, far below the top on a phone.
+  document.getElementById('action-error')?.scrollIntoView({ block: 'center' });
 
   if (interval() > 0) {
     showState('live', 'connected');
