@@ -33,6 +33,17 @@ describe('vision cli', () => {
     await rm(emptyFolder, { recursive: true, force: true });
   });
 
+  it.each([
+    [['read', 'x.jpg', '--layot', 'l.json'], "invalid usage: Unknown option '--layot'"],
+    [['quality'], 'invalid usage: quality needs an image'],
+    [['frob'], 'invalid usage: unknown command "frob"'],
+  ])('explains wrong usage %j', async (args, message) => {
+    const result = await runVision(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain('    at ');
+  });
+
   it('names a missing folder', async () => {
     const missing = join(emptyFolder, 'no-such-folder');
     const result = await runVision(['read-folder', missing, '--layout', 'l.json']);

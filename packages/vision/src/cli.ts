@@ -65,10 +65,15 @@ async function main(argv: string[]): Promise<number> {
     return options.help ? 0 : 2;
   }
 
-  if (command === 'quality' && target) return printQuality(target);
-  const hasLayout = options.layout !== undefined || options.manifest !== undefined;
-  if ((command === 'read-folder' || command === 'read') && target && hasLayout) return readCommand(command, target, options);
-  console.error(`invalid usage: ${[command, target].filter(Boolean).join(' ')}${hasLayout ? '' : ' (missing --layout <file> or --manifest <manifest.json>)'}\n\n${HELP}`);
+  if (command === 'quality') return target ? printQuality(target) : usageError('quality needs an image: pnpm vision quality <image>');
+  if (command !== 'read' && command !== 'read-folder') return usageError(`unknown command ${JSON.stringify(command)}: use read, read-folder or quality`);
+  if (!target) return usageError(`${command} needs ${command === 'read' ? 'an image' : 'a folder of photos'}`);
+  if (options.layout === undefined && options.manifest === undefined) return usageError(`${command} needs --layout <file> or --manifest <manifest.json>`);
+  return readCommand(command, target, options);
+}
+
+function usageError(message: string): number {
+  console.error(`invalid usage: ${message}\n\n${HELP}`);
   return 2;
 }
 
@@ -140,6 +145,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`invalid usage: ${(error as Error).message.split('. ')[0]}\n\n${HELP}`);
+      process.exitCode = 2;
+      return;
+    }
     if (error instanceof LayoutError || error instanceof VisionError || error instanceof CliUsageError) {
       console.error(error.message);
       process.exitCode = 2;
