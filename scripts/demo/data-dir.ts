@@ -83,7 +83,7 @@ async function acquireLock(dir: string, lockPath: string): Promise<void> {
     if (holderPid === null) continue;
     if (isRunning(holderPid)) {
       throw new DemoDataDirError(
-        `Another demo (pid ${holderPid}) uses the data folder ${dir}: stop it or pass --data-dir with another folder (if pid ${holderPid} is no demo, delete ${lockPath}).`,
+        `Another demo (pid ${holderPid}) uses the data folder ${dir}: stop it or pass --data-dir with another folder. If pid ${holderPid} is not a demo, delete ${lockPath}.`,
         dir,
         holderPid,
       );

@@ -110,7 +110,7 @@ export const meterLayoutSchema = z
 export const MARK_IMAGE_DATA_URL = /^data:image\/(png|jpeg|webp);base64,/;
 
 /**
- * A layout that carries its mark images as data URLs, for layouts that travel between machines
+ * Layout that carries its mark images as data URLs, for layouts that travel between machines
  * (API requests, remote device configuration). A file path there would make the receiving machine
  * read one of its own files on the sender's behalf.
  */

@@ -120,8 +120,8 @@ export function createRedisBackends(url: string, logger: Logger = pino({ name: '
 }
 
 /**
- * Logs a connection error at most once per ERROR_LOG_INTERVAL_MS: ioredis retries every few
- * seconds while Redis is down, and each retry emits an error. `suppressed` counts the errors
+ * Logs a connection error at most once per ERROR_LOG_INTERVAL_MS, because ioredis keeps
+ * reconnecting while Redis is down and each failed attempt emits an error. `suppressed` counts the errors
  * not logged since the previous line.
  */
 function throttledErrorLog(logger: Logger, url: string, message: string): (error: Error) => void {

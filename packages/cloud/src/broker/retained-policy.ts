@@ -17,7 +17,7 @@ export const MAX_RETAINED_PAYLOAD_BYTES = 16 * 1024;
 export const MAX_RETAINED_TOPICS_PER_DEVICE = 64;
 
 /**
- * Longest topic of a retained message, in bytes. The broker keeps the topic with the message, so
+ * Maximum topic length of a retained message, in bytes. The broker keeps the topic with the message, so
  * without it 64 topics of 60 KB each would outweigh the payload cap. The agent's longest discovery
  * topic is about 110 bytes with a 64-character device id.
  */

@@ -3,8 +3,8 @@ import { validationResponse } from './errors.ts';
 
 /**
  * Rejects a request whose query or JSON body contains a NUL character (U+0000), with 422. SQLite
- * would store such a text and PostgreSQL would refuse it, so rejecting it here gives the same answer
- * on both databases. Form and multipart bodies are left to their own validation.
+ * would store such a text and PostgreSQL would reject it, so checking it here gives the same
+ * response on both databases. Form and multipart bodies are left to their own validation.
  */
 export function rejectNulCharacters(): MiddlewareHandler {
   return async (c, next) => {

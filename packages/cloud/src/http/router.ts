@@ -12,7 +12,7 @@ export class ApiRouter {
   /** Paths whose canonical form ends with `/`; requests without the slash reach them too. */
   readonly slashPaths = new Set<string>();
   readonly registered: PolicyRow[] = [];
-  /** What body each route with one takes, by `METHOD /hono/:path`, for 415 responses. */
+  /** Advice on the body each route with a body takes, keyed by `METHOD /hono/:path`, for 415 responses. */
   readonly #mediaTypeAdvice = new Map<string, string>();
   readonly #closeHooks: (() => Promise<void>)[] = [];
 

@@ -26,10 +26,11 @@ export async function bindSessionDevice(deps: WorkflowDeps, deviceId: string, or
 
 /**
  * Moves a camera row to organization `organizationId` when its current organization never got
- * it working: it never received credentials, is bound to no meter, sent no heartbeat or reading,
- * and none of its sessions paired or has a pairing code that can still be redeemed (the code of
- * a revoked, cancelled or expired session cannot). Its sessions still awaiting pairing with an
- * expired code are closed as cancelled. Returns null when the camera is still claimed.
+ * it working. That means it never received credentials, is bound to no meter and sent no
+ * heartbeat or reading. Also, none of its sessions paired or has a pairing code that can still
+ * be redeemed (the code of a revoked, cancelled or expired session cannot). Its sessions still
+ * awaiting pairing with an expired code are closed as cancelled. Returns null when the camera is
+ * still claimed.
  */
 async function takeOverUnclaimed(deps: WorkflowDeps, tx: Db, device: DeviceRow, organizationId: number): Promise<{ device: DeviceRow; lapsedSessionIds: string[] } | null> {
   const { devices, installations, deviceHeartbeats, readings, unassignedReadings } = deps.database.tables;

@@ -6,7 +6,7 @@ import type { Html } from '../layout.ts';
 /** Session states in which a new validation run may be requested (see `requestValidation`). */
 const VALIDATABLE: readonly InstallationStatus[] = ['paired', 'validated', 'validation_failed'];
 
-/** What the signed-in user may do on the session and what they typed, kept after an error. */
+/** Permissions of the signed-in user on the session, and the values they typed, kept after an error. */
 export interface InstallationActions {
   /** The `installations.validate` policy row allows the user's role in the session's organization. */
   mayValidate: boolean;
